@@ -1,0 +1,213 @@
+import { UnimapError, type Location, type Problem } from '../errors.js';
+import { ExpressionCache } from '../expressions/compile.js';
+import type { CompiledSlot } from '../expressions/evaluate.js';
+import type { ModelRegistry } from '../models/registry.js';
+import { isStandardMethod } from '../models/registry.js';
+import integrationSchema from '../../schemas/integration.schema.json' with { type: 'json' };
+import { describeAjvErrors, formatPath, type AjvInstance } from './ajv.js';
+import type { IntegrationDefinition, NameOrExpression } from './definition-types.js';
+import { findExpressions } from './slots.js';
+import { parseYamlWithPositions, type JsonPath, type ParsedYaml, type YamlLimits } from './source-map.js';
+
+/** A definition to load: YAML text with its file name, or an already-parsed object. */
+export type DefinitionSource = { file: string; text: string } | { file?: string; definition: unknown };
+
+export interface LoadedIntegration {
+  name: string;
+  file: string;
+  definition: IntegrationDefinition;
+  /** Compiled expressions, keyed by their JSON path in the definition (`unified.mdm.users.list.response_mapping`). */
+  slots: ReadonlyMap<string, CompiledSlot>;
+  /** Line and column of a JSON path in the source, when it came from YAML. */
+  locate(path: JsonPath): Location;
+}
+
+export interface LoadOptions {
+  cache: ExpressionCache;
+  models: ModelRegistry;
+  ajv: AjvInstance;
+  yamlLimits?: YamlLimits;
+}
+
+export interface LoadResult {
+  integrations: Map<string, LoadedIntegration>;
+  /** Integrations skipped for errors: name → file. */
+  failed: Map<string, string>;
+  problems: Problem[];
+}
+
+const schemaId = (integrationSchema as { $id: string }).$id;
+
+/** Loads every definition, collecting all problems in all files; a broken definition is skipped, the others load. */
+export function loadDefinitions(sources: readonly DefinitionSource[], options: LoadOptions): LoadResult {
+  if (!options.ajv.getSchema(schemaId)) options.ajv.addSchema(integrationSchema);
+  const validate = options.ajv.getSchema(schemaId)!;
+  const integrations = new Map<string, LoadedIntegration>();
+  const problems: Problem[] = [];
+  const failed = new Map<string, string>();
+
+  sources.forEach((source, index) => {
+    const file = source.file ?? `<definition ${index + 1}>`;
+    const fileProblems: Problem[] = [];
+    let parsed: ParsedYaml | undefined;
+    let data: unknown;
+    if ('text' in source) {
+      parsed = parseYamlWithPositions(source.text, options.yamlLimits);
+      for (const p of parsed.problems) {
+        fileProblems.push({ code: p.code, message: p.message, severity: 'error', location: { file, line: p.position.line, column: p.position.column } });
+      }
+      data = parsed.data;
+    } else data = source.definition;
+
+    const locate = (path: JsonPath, part: 'key' | 'value' = 'value'): Location => {
+      const location: Location = { file, path: formatPath(path) };
+      if (parsed) {
+        const at = parsed.locate(path, part);
+        location.line = at.line;
+        location.column = at.column;
+      }
+      return location;
+    };
+
+    if (fileProblems.length === 0) {
+      if (!validate(data)) {
+        for (const issue of describeAjvErrors(validate.errors ?? [])) {
+          fileProblems.push({ code: 'schema_violation', message: issue.message, severity: 'error', location: locate(issue.path, issue.part) });
+        }
+      }
+    }
+
+    // Expressions are compiled even when the schema found problems elsewhere, so one pass reports everything.
+    const slots = new Map<string, CompiledSlot>();
+    const name = isObject(data) && typeof data.name === 'string' ? data.name : file;
+    if (isObject(data)) {
+      for (const found of findExpressions(data)) {
+        const key = found.path.join('.');
+        const operation = operationOf(found.path);
+        const result = options.cache.tryCompile(found.source);
+        if ('error' in result) {
+          const location: Location = { ...locate(found.path), slot: found.spec.slot };
+          if (parsed) {
+            const at = parsed.locateInScalar(found.path, result.error.index);
+            location.line = at.line;
+            location.column = at.column;
+          }
+          if (operation) location.operation = operation;
+          fileProblems.push({
+            code: 'jsonata_syntax',
+            message: `${result.error.code}: ${result.error.message}`,
+            severity: 'error',
+            location,
+          });
+          continue;
+        }
+        const path = found.path;
+        const origin: CompiledSlot['origin'] = { slot: found.spec.slot, integration: name, path: formatPath(path), file, layer: 'base' };
+        if (operation) origin.operation = operation;
+        if (parsed) {
+          const p = parsed;
+          origin.locate = (i: number) => {
+            const at = p.locateInScalar(path, i);
+            return { line: at.line, column: at.column };
+          };
+        }
+        slots.set(key, { origin, source: found.source, expression: result.expression });
+      }
+    }
+
+    if (isObject(data)) {
+      try {
+        fileProblems.push(...checkReferences(data as unknown as IntegrationDefinition, options.models, (path, part) => locate(path, part)));
+      } catch {
+        // The schema problems already reported explain a shape these checks cannot read.
+      }
+    }
+    if (fileProblems.length === 0 && integrations.has(name)) {
+      fileProblems.push({
+        code: 'duplicate_integration',
+        message: `integration \`${name}\` is already defined in ${integrations.get(name)!.file}`,
+        severity: 'error',
+        location: locate(['name']),
+      });
+    }
+    fileProblems.sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0) || (a.location.column ?? 0) - (b.location.column ?? 0));
+    problems.push(...fileProblems);
+    if (fileProblems.some((p) => p.severity === 'error')) {
+      if (!integrations.has(name)) failed.set(name, file);
+      return;
+    }
+    integrations.set(name, { name, file, definition: data as IntegrationDefinition, slots, locate: (path) => locate(path) });
+  });
+  return { integrations, failed, problems };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** `unified.mdm.users.create.…` → `mdm/users.create`. */
+export function operationOf(path: readonly (string | number)[]): string | undefined {
+  if (path[0] !== 'unified' || path.length < 4) return undefined;
+  return `${path[1]}/${path[2]}.${path[3]}`;
+}
+
+function staticNames(value: NameOrExpression): string[] {
+  return typeof value === 'string' ? [value] : value.allowed;
+}
+
+/** Checks what the schema cannot: unified mappings point at real remote methods and known unified models. */
+function checkReferences(
+  definition: IntegrationDefinition,
+  models: ModelRegistry,
+  locate: (path: JsonPath, part?: 'key' | 'value') => Location,
+): Problem[] {
+  const problems: Problem[] = [];
+  const add = (code: Problem['code'], message: string, path: JsonPath, part: 'key' | 'value' = 'value', severity: Problem['severity'] = 'error') =>
+    problems.push({ code, message, severity, location: locate(path, part) });
+  const known = models.models();
+  for (const [model, resources] of Object.entries(definition.unified ?? {})) {
+    if (!known.includes(model)) {
+      add('unknown_model', `unknown unified model \`${model}\`; known models: ${known.join(', ') || 'none'}`, ['unified', model], 'key');
+      continue;
+    }
+    for (const [resource, methods] of Object.entries(resources)) {
+      const unified = models.get(model, resource);
+      if (!unified) {
+        const names = models.list(model).map((r) => r.resource);
+        add('unknown_model', `model \`${model}\` has no resource \`${resource}\`; it has: ${names.join(', ')}`, ['unified', model, resource], 'key');
+        continue;
+      }
+      for (const [method, config] of Object.entries(methods)) {
+        const base = ['unified', model, resource, method];
+        if (isStandardMethod(method) && !unified.methods.includes(method)) {
+          add('unknown_model', `unified ${model}/${resource} has no \`${method}\` method; it has: ${unified.methods.join(', ')}`, base, 'key');
+        }
+        const remoteResources = staticNames(config.resource);
+        for (const r of remoteResources) {
+          if (!definition.resources[r]) {
+            add('unknown_remote_method', `\`resources.${r}\` is not defined in this integration`, [...base, 'resource']);
+            continue;
+          }
+          const remoteMethods = staticNames(config.method);
+          if (!remoteMethods.some((m) => definition.resources[r]?.[m])) {
+            add('unknown_remote_method', `\`resources.${r}\` has none of the methods ${remoteMethods.map((m) => `\`${m}\``).join(', ')}`, [...base, 'method']);
+          }
+        }
+        const bodyFields = unified.fields(method);
+        for (const [i, field] of (config.required ?? []).entries()) {
+          const top = field.split('.')[0]!;
+          if (bodyFields.length > 0 && !bodyFields.includes(top)) {
+            add('schema_violation', `required field \`${field}\` is not a field of the unified ${model}/${resource} ${method} body (${bodyFields.join(', ')})`, [...base, 'required', i]);
+          }
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** Thrown by strict loading: every problem, in one error. */
+export function definitionsError(problems: readonly Problem[]): UnimapError {
+  const errors = problems.filter((p) => p.severity === 'error');
+  return new UnimapError('definitions_invalid', `${errors.length} problem(s) in the integration definitions`, { statusCode: 500, details: errors });
+}

@@ -1,0 +1,105 @@
+import integrationSchema from '../../schemas/integration.schema.json' with { type: 'json' };
+
+/**
+ * Everything about JSONata slots comes from the definition schema: which fields are
+ * expressions (`x-jsonata`), their slot names (`x-slot`) and what they receive (`x-bindings`).
+ */
+export interface SlotSpec {
+  slot: string;
+  bindings: readonly string[];
+  /** Schema path pattern; `*` matches any key. */
+  pattern: readonly string[];
+}
+
+type SchemaNode = Record<string, unknown>;
+
+function resolveRef(root: SchemaNode, node: SchemaNode): SchemaNode {
+  const ref = node.$ref;
+  if (typeof ref !== 'string' || !ref.startsWith('#/')) return node;
+  let target: unknown = root;
+  for (const part of ref.slice(2).split('/')) target = (target as SchemaNode)[part];
+  return { ...(target as SchemaNode), ...Object.fromEntries(Object.entries(node).filter(([k]) => k !== '$ref')) };
+}
+
+/** `unified.*.*.*.method.expression` → `method.expression`; `…response_mapping` → `response_mapping`. */
+function slotNameFromPattern(pattern: readonly string[]): string {
+  const last = pattern[pattern.length - 1] ?? '';
+  return last === 'expression' && pattern.length > 1 ? `${pattern[pattern.length - 2]}.expression` : last;
+}
+
+function collect(root: SchemaNode, node: SchemaNode, pattern: string[], out: SlotSpec[], seen: Set<SchemaNode>): void {
+  const resolved = resolveRef(root, node);
+  if (resolved['x-jsonata'] === true) {
+    out.push({
+      slot: String(resolved['x-slot'] ?? slotNameFromPattern(pattern)),
+      bindings: (resolved['x-bindings'] as string[] | undefined) ?? [],
+      pattern: [...pattern],
+    });
+    return;
+  }
+  if (seen.has(resolved) || pattern.length > 12) return;
+  seen.add(resolved);
+  const properties = resolved.properties as Record<string, SchemaNode> | undefined;
+  if (properties) for (const [key, child] of Object.entries(properties)) collect(root, child, [...pattern, key], out, seen);
+  const additional = resolved.additionalProperties;
+  if (additional && typeof additional === 'object') collect(root, additional as SchemaNode, [...pattern, '*'], out, seen);
+  for (const keyword of ['oneOf', 'anyOf', 'allOf'] as const) {
+    const branches = resolved[keyword] as SchemaNode[] | undefined;
+    if (branches) for (const branch of branches) collect(root, branch, pattern, out, seen);
+  }
+  seen.delete(resolved);
+}
+
+function discoverSlots(): SlotSpec[] {
+  const root = integrationSchema as unknown as SchemaNode;
+  const out: SlotSpec[] = [];
+  collect(root, root, [], out, new Set());
+  // The same pattern can be reached through several oneOf branches.
+  const unique = new Map<string, SlotSpec>();
+  for (const spec of out) unique.set(spec.pattern.join('.'), spec);
+  return [...unique.values()];
+}
+
+export const slotSpecs: readonly SlotSpec[] = discoverSlots();
+
+/** slot name → the bindings it receives. */
+export const slotBindings: Readonly<Record<string, readonly string[]>> = Object.freeze(
+  Object.fromEntries(slotSpecs.map((s) => [s.slot, s.bindings])),
+);
+
+function matches(pattern: readonly string[], path: readonly (string | number)[]): boolean {
+  if (pattern.length !== path.length) return false;
+  return pattern.every((part, i) => part === '*' || part === String(path[i]));
+}
+
+export interface FoundSlot {
+  spec: SlotSpec;
+  path: (string | number)[];
+  source: string;
+}
+
+/** Finds every JSONata expression in a (schema-valid) definition or override. */
+export function findExpressions(data: unknown, prefix: readonly string[] = []): FoundSlot[] {
+  const found: FoundSlot[] = [];
+  const walk = (value: unknown, path: (string | number)[]): void => {
+    if (typeof value === 'string') {
+      const spec = slotSpecs.find((s) => matches(s.pattern, path));
+      if (spec) found.push({ spec, path, source: value });
+      return;
+    }
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [key, child] of Object.entries(value)) walk(child, [...path, key]);
+    }
+  };
+  walk(data, [...prefix]);
+  return found;
+}
+
+/** Picks exactly the bindings a slot receives from everything the pipeline knows at that point. */
+export function pickBindings(slot: string, available: Record<string, unknown>): Record<string, unknown> {
+  const names = slotBindings[slot];
+  if (!names) throw new Error(`unknown slot ${slot}`);
+  const input: Record<string, unknown> = {};
+  for (const name of names) input[name] = available[name];
+  return input;
+}

@@ -1,0 +1,121 @@
+import integrationSchema from '../schemas/integration.schema.json' with { type: 'json' };
+import { createAjv, describeAjvErrors, formatPath, type AjvInstance } from './definitions/ajv.js';
+import { definitionsError, loadDefinitions, type DefinitionSource, type LoadedIntegration } from './definitions/load.js';
+import type { YamlLimits } from './definitions/source-map.js';
+import { UnimapError, type Problem, type UnifiedErrorBody } from './errors.js';
+import { ExpressionCache, defaultExpressionLimits, type ExpressionLimits } from './expressions/compile.js';
+import { bundledModelSchemas } from './models/bundled.js';
+import { ModelRegistry } from './models/registry.js';
+import type { RemoteRequest, RemoteResponse, UnifiedCall } from './pipeline/call.js';
+import type { EngineCore } from './pipeline/engine-core.js';
+import { mapRemoteError } from './pipeline/remote-error.js';
+import { prepareRequest, type PreparedRequest } from './pipeline/request.js';
+import { resolveMethod, type ResolvedMethod } from './pipeline/resolve.js';
+import { mapRemoteResponse, type MappedResponse } from './pipeline/response.js';
+import { validateInput, type CallInput } from './pipeline/validate-input.js';
+
+export interface EngineOptions {
+  /** Loaded definitions (from YAML text or objects). */
+  definitions: readonly DefinitionSource[];
+  /** Unified model schemas; the bundled MDM models when absent. */
+  schemas?: readonly object[];
+  /** Throw `definitions_invalid` instead of skipping broken definitions. */
+  strict?: boolean;
+  /** Guardrails for every JSONata evaluation. */
+  limits?: Partial<ExpressionLimits>;
+  yamlLimits?: YamlLimits;
+}
+
+const overrideSchemaId = 'https://unimap.dev/schemas/integration-override.schema.json';
+
+/** The `unified_method` schema without its required fields: an override may set any subset. */
+function overrideSchema(): object {
+  const base = (integrationSchema as { $id: string; $defs: Record<string, Record<string, unknown>> });
+  const method = { ...base.$defs.unified_method! };
+  delete method.required;
+  const text = JSON.stringify(method).replace(/"#\/\$defs\//g, `"${base.$id}#/$defs/`);
+  return { $id: overrideSchemaId, ...(JSON.parse(text) as object) };
+}
+
+/**
+ * A Unimap engine: the loaded integration definitions and unified models, with the pure mapping
+ * API. It holds no global state; two engines in one process do not interfere.
+ */
+export class Engine implements EngineCore {
+  readonly integrations: ReadonlyMap<string, LoadedIntegration>;
+  readonly failedIntegrations: ReadonlyMap<string, string>;
+  /** Every problem found while loading (errors skip their integration; warnings do not). */
+  readonly problems: readonly Problem[];
+  readonly models: ModelRegistry;
+  readonly cache: ExpressionCache;
+  private readonly ajv: AjvInstance;
+  private readonly memos = new Map<string, unknown>();
+
+  constructor(options: EngineOptions) {
+    this.ajv = createAjv();
+    this.cache = new ExpressionCache({ ...defaultExpressionLimits, ...options.limits });
+    this.models = new ModelRegistry(options.schemas ?? bundledModelSchemas, this.ajv);
+    const loaded = loadDefinitions(options.definitions, { cache: this.cache, models: this.models, ajv: this.ajv, ...(options.yamlLimits ? { yamlLimits: options.yamlLimits } : {}) });
+    this.integrations = loaded.integrations;
+    this.problems = [...this.models.problems, ...loaded.problems];
+    this.failedIntegrations = loaded.failed;
+    this.ajv.addSchema(overrideSchema());
+    if (options.strict && this.problems.some((p) => p.severity === 'error')) throw definitionsError(this.problems);
+  }
+
+  memo<T>(key: string, make: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, make());
+    return this.memos.get(key) as T;
+  }
+
+  checkOverride(override: Record<string, unknown>, layer: 'environment' | 'account', operation: string): void {
+    const validate = this.ajv.getSchema(overrideSchemaId)!;
+    if (validate(override)) return;
+    const issues = describeAjvErrors(validate.errors ?? []);
+    throw new UnimapError('invalid_override', `the ${layer} override of ${operation} is invalid: ${issues.map((i) => `${formatPath(i.path) || 'override'} ${i.message}`).join('; ')}`, {
+      statusCode: 400,
+      details: issues.map((i) => ({ path: `overrides.${layer}.${operation}${i.path.length ? '.' + formatPath(i.path) : ''}`, message: i.message })),
+    });
+  }
+
+  private async begin(call: UnifiedCall): Promise<{ resolved: ResolvedMethod; input: CallInput; prepared: PreparedRequest }> {
+    const resolved = resolveMethod(this, call);
+    const input = validateInput(call, resolved);
+    const prepared = await prepareRequest(resolved, input);
+    return { resolved, input, prepared };
+  }
+
+  /** The remote HTTP request a unified call becomes (no network). */
+  async mapRequest(call: UnifiedCall): Promise<RemoteRequest> {
+    return (await this.begin(call)).prepared.request;
+  }
+
+  /** The unified result for a remote response, in Truto's envelopes. A remote error is thrown as a `UnimapError` with code `remote_error`. */
+  async mapResponse(call: UnifiedCall, response: RemoteResponse): Promise<unknown> {
+    return (await this.mapResponseDetailed(call, response)).body;
+  }
+
+  /** Like `mapResponse`, with the mapped response headers and the records before the envelope. */
+  async mapResponseDetailed(call: UnifiedCall, response: RemoteResponse): Promise<MappedResponse> {
+    const { resolved, input, prepared } = await this.begin(call);
+    return mapRemoteResponse(resolved, input, prepared, response);
+  }
+
+  /** The unified error envelope for a remote error response, through `error_mapping`. */
+  async mapError(call: UnifiedCall, response: RemoteResponse): Promise<UnifiedErrorBody> {
+    const resolved = resolveMethod(this, call);
+    const input = validateInput(call, resolved);
+    return (await mapRemoteError(resolved, input, response)).toJSON();
+  }
+
+  /** Which unified methods an integration serves: `{ mdm: { users: ['list', …] } }`. */
+  capabilities(integration: string): Record<string, Record<string, string[]>> {
+    const unified = this.integrations.get(integration)?.definition.unified ?? {};
+    const out: Record<string, Record<string, string[]>> = {};
+    for (const [model, resources] of Object.entries(unified)) {
+      out[model] = {};
+      for (const [resource, methods] of Object.entries(resources)) out[model][resource] = Object.keys(methods);
+    }
+    return out;
+  }
+}

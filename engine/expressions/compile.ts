@@ -1,0 +1,101 @@
+import jsonata from 'jsonata';
+import { registerHelpers } from './functions.js';
+
+/** Guardrails for every evaluation: a runaway expression is stopped, not the process. */
+export interface ExpressionLimits {
+  /** Milliseconds one evaluation may run (checked between expression nodes). */
+  timeoutMs: number;
+  /** Maximum evaluation depth (recursion). */
+  maxDepth: number;
+  /** Maximum length of any sequence an expression builds. */
+  maxSequence: number;
+}
+
+export const defaultExpressionLimits: ExpressionLimits = Object.freeze({
+  timeoutMs: 1000,
+  maxDepth: 500,
+  maxSequence: 1_000_000,
+});
+
+/** A jsonata syntax error, normalised: `index` is the 0-based offset of the offending character. */
+export interface ExpressionSyntaxError {
+  code: string;
+  message: string;
+  index: number;
+  token?: string;
+}
+
+interface JsonataErrorShape {
+  code?: unknown;
+  message?: unknown;
+  position?: unknown;
+  token?: unknown;
+}
+
+/** jsonata reports `position` just after the offending token; point at its first character instead. */
+export function errorIndex(error: JsonataErrorShape, sourceLength: number): number {
+  const position = typeof error.position === 'number' ? error.position : 0;
+  const token = typeof error.token === 'string' && error.token !== '(end)' ? error.token : '';
+  const index = position - (token.length || (position >= sourceLength ? 0 : 1));
+  return Math.max(0, Math.min(index, Math.max(0, sourceLength - 1)));
+}
+
+export function toSyntaxError(error: unknown, source: string): ExpressionSyntaxError {
+  const e = (error ?? {}) as JsonataErrorShape;
+  const result: ExpressionSyntaxError = {
+    code: typeof e.code === 'string' ? e.code : 'S0000',
+    message: typeof e.message === 'string' ? e.message : String(error),
+    index: errorIndex(e, source.length),
+  };
+  if (typeof e.token === 'string') result.token = e.token;
+  return result;
+}
+
+/**
+ * Compiles each distinct expression source once per limits setting and keeps it.
+ * Per-engine (no global state); bounded so per-account overrides cannot grow it without end.
+ */
+export class ExpressionCache {
+  private readonly entries = new Map<string, jsonata.Expression>();
+
+  constructor(
+    readonly limits: ExpressionLimits = defaultExpressionLimits,
+    private readonly maxEntries = 5000,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Throws the jsonata syntax error as is; callers locate it. */
+  compile(source: string): jsonata.Expression {
+    const hit = this.entries.get(source);
+    if (hit) {
+      // Refresh recency so hot expressions survive eviction.
+      this.entries.delete(source);
+      this.entries.set(source, hit);
+      return hit;
+    }
+    const expression = jsonata(source, {
+      timeout: this.limits.timeoutMs,
+      stack: this.limits.maxDepth,
+      sequence: this.limits.maxSequence,
+    });
+    registerHelpers(expression);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(source, expression);
+    return expression;
+  }
+
+  /** Compile without throwing: the syntax error as a value. */
+  tryCompile(source: string): { expression: jsonata.Expression } | { error: ExpressionSyntaxError } {
+    try {
+      return { expression: this.compile(source) };
+    } catch (error) {
+      return { error: toSyntaxError(error, source) };
+    }
+  }
+}

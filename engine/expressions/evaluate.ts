@@ -1,0 +1,76 @@
+import type jsonata from 'jsonata';
+import { UnimapError, type Location } from '../errors.js';
+import { toPlain } from './plain.js';
+import { pickBindings } from '../definitions/slots.js';
+
+/** Where an expression came from, so a runtime failure can name it precisely. */
+export interface SlotOrigin {
+  slot: string;
+  integration: string;
+  /** `model/resource.method` */
+  operation?: string;
+  /** JSON path in the definition (or override) */
+  path: string;
+  file?: string;
+  /** Which override layer supplied it. */
+  layer: 'base' | 'environment' | 'account';
+  /** Maps a character index of the expression to its line and column in the YAML. */
+  locate?: (index: number) => { line: number; column: number } | undefined;
+}
+
+export interface CompiledSlot {
+  origin: SlotOrigin;
+  source: string;
+  expression: jsonata.Expression;
+}
+
+const limitCodes = new Set(['D1011', 'D1012', 'D2015', 'U1001']);
+
+export function slotLocation(origin: SlotOrigin, index?: number): Location {
+  const location: Location = { integration: origin.integration, path: origin.path, slot: origin.slot };
+  if (origin.operation) location.operation = origin.operation;
+  if (origin.file) location.file = origin.file;
+  const at = origin.locate?.(index ?? 0);
+  if (at) {
+    location.line = at.line;
+    location.column = at.column;
+  }
+  return location;
+}
+
+interface JsonataRuntimeError {
+  code?: unknown;
+  message?: unknown;
+  position?: unknown;
+  token?: unknown;
+}
+
+/** Evaluates a slot with exactly its bindings (as the input document and as `$` variables). */
+export async function evaluateSlot(compiled: CompiledSlot, available: Record<string, unknown>): Promise<unknown> {
+  const input = pickBindings(compiled.origin.slot, available);
+  try {
+    return toPlain(await compiled.expression.evaluate(input, input));
+  } catch (error) {
+    throw runtimeError(compiled, error);
+  }
+}
+
+export function runtimeError(compiled: CompiledSlot, error: unknown): UnimapError {
+  if (error instanceof UnimapError) return error;
+  const e = (error ?? {}) as JsonataRuntimeError;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const position = typeof e.position === 'number' ? Math.max(0, e.position - 1) : undefined;
+  const location = slotLocation(compiled.origin, position);
+  const { origin } = compiled;
+  const what = `${origin.slot} of ${origin.integration}${origin.operation ? ` ${origin.operation}` : ''}${
+    origin.layer === 'base' ? '' : ` (${origin.layer} override)`
+  }`;
+  const detail = typeof e.message === 'string' ? e.message : String(error);
+  const isLimit = code !== undefined && limitCodes.has(code);
+  const where = location.line ? ` at ${location.file ?? '<definition>'}:${location.line}:${location.column}` : '';
+  return new UnimapError(
+    isLimit ? 'mapping_limit' : 'mapping_error',
+    `${what} failed${where}: ${code ? `${code} ` : ''}${detail}`,
+    { statusCode: 500, location, details: { jsonata_code: code, position, token: typeof e.token === 'string' ? e.token : undefined } },
+  );
+}

@@ -1,0 +1,102 @@
+const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function isForbiddenKey(key: string): boolean {
+  return forbiddenKeys.has(key);
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Turns a jsonata result into plain JSON data: sequences become arrays, `undefined`
+ * properties and functions disappear, and prototype-polluting keys are dropped.
+ */
+export function toPlain(value: unknown): unknown {
+  if (value === null || value === undefined) return value;
+  const type = typeof value;
+  if (type === 'string' || type === 'boolean') return value;
+  if (type === 'number') return Number.isFinite(value) ? value : undefined;
+  if (type === 'function' || type === 'symbol' || type === 'bigint') return undefined;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const item of value) {
+      const plain = toPlain(item);
+      if (plain !== undefined) out.push(plain);
+    }
+    return out;
+  }
+  if (value instanceof Date) return value.toISOString();
+  const record = value as Record<string, unknown>;
+  // jsonata lambdas are objects with `_jsonata_lambda`; they are not data.
+  if (record._jsonata_lambda || record._jsonata_function) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    if (forbiddenKeys.has(key)) continue;
+    const plain = toPlain(record[key]);
+    if (plain !== undefined) out[key] = plain;
+  }
+  return out;
+}
+
+/** Shallow merge that ignores prototype-polluting keys; `null` in `over` removes a key when `nullDeletes`. */
+export function mergeInto(
+  target: Record<string, unknown>,
+  over: Record<string, unknown> | undefined,
+  nullDeletes = false,
+): Record<string, unknown> {
+  if (!over) return target;
+  for (const key of Object.keys(over)) {
+    if (forbiddenKeys.has(key)) continue;
+    const value = over[key];
+    if (value === undefined) continue;
+    if (value === null && nullDeletes) delete target[key];
+    else target[key] = value;
+  }
+  return target;
+}
+
+/** Deep merge for request bodies: objects merge recursively, everything else replaces. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const key of Object.keys(over)) {
+    if (forbiddenKeys.has(key)) continue;
+    out[key] = deepMerge(out[key], over[key]);
+  }
+  return out;
+}
+
+/** Reads a dotted path (`a.b`, `` `@odata.nextLink` ``, `items.0`) from plain data. */
+export function getPath(data: unknown, path: string | undefined): unknown {
+  if (!path) return data;
+  let current = data;
+  for (const segment of splitPath(path)) {
+    if (current === null || current === undefined) return undefined;
+    if (typeof current !== 'object') return undefined;
+    if (forbiddenKeys.has(segment)) return undefined;
+    current = Object.prototype.hasOwnProperty.call(current, segment)
+      ? (current as Record<string, unknown>)[segment]
+      : undefined;
+  }
+  return current;
+}
+
+/** Splits `a.b`, with backticks around segments that contain dots or dashes. */
+export function splitPath(path: string): string[] {
+  const segments: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const char of path) {
+    if (char === '`') quoted = !quoted;
+    else if (char === '.' && !quoted) {
+      segments.push(current);
+      current = '';
+    } else current += char;
+  }
+  segments.push(current);
+  return segments.filter((s) => s.length > 0);
+}

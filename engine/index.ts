@@ -1,0 +1,46 @@
+/**
+ * Unimap: a declarative unified-API engine. YAML integration definitions hold JSONata
+ * expressions; the engine turns unified calls into remote requests and remote responses back
+ * into unified results, validated against JSON Schema.
+ */
+import type { DefinitionSource } from './definitions/load.js';
+import { Engine, type EngineOptions } from './engine.js';
+
+export { Engine, type EngineOptions } from './engine.js';
+export type { DefinitionSource, LoadedIntegration } from './definitions/load.js';
+export type { IntegrationDefinition, UnifiedMethod, ResourceMethod, Pagination, Auth } from './definitions/definition-types.js';
+export { UnimapError, isUnimapError, formatLocation, formatProblem, reasonPhrase } from './errors.js';
+export type { ErrorCode, Location, Problem, UnifiedErrorBody, RemoteResponseSummary } from './errors.js';
+export type { UnifiedCall, UnifiedOverrides, RemoteRequest, RemoteResponse, ListResult } from './pipeline/call.js';
+export type { MappedResponse } from './pipeline/response.js';
+export type { ExpressionLimits } from './expressions/compile.js';
+export { helperFunctions } from './expressions/functions.js';
+export { slotBindings } from './definitions/slots.js';
+export { parseQueryString, buildQueryString } from './pipeline/query-string.js';
+export { renderCodeFrame } from './definitions/source-map.js';
+
+export interface LoadEngineOptions extends Omit<EngineOptions, 'definitions' | 'schemas'> {
+  /** A folder of `*.yaml` definitions (read with Node's fs), or in-memory sources. */
+  definitions: string | readonly DefinitionSource[];
+  /** A folder of unified model schemas (`*.json`, searched recursively), or the schemas themselves. Default: the bundled MDM models. */
+  schemas?: string | readonly object[];
+}
+
+/**
+ * Loads, validates and compiles every definition. Problems are collected in `engine.problems`
+ * (broken definitions are skipped) unless `strict` is set, which throws them all at once.
+ */
+export async function loadEngine(options: LoadEngineOptions): Promise<Engine> {
+  const { definitions, schemas, ...rest } = options;
+  const engineOptions: EngineOptions = { ...rest, definitions: [] };
+  if (typeof definitions === 'string' || typeof schemas === 'string') {
+    // Only folder loading touches the file system, so the rest of the core stays portable.
+    const disk = await import('./definitions/read-folder.js');
+    engineOptions.definitions = typeof definitions === 'string' ? await disk.readDefinitionFolder(definitions) : definitions;
+    if (schemas !== undefined) engineOptions.schemas = typeof schemas === 'string' ? await disk.readSchemaFolder(schemas) : schemas;
+  } else {
+    engineOptions.definitions = definitions;
+    if (schemas !== undefined) engineOptions.schemas = schemas;
+  }
+  return new Engine(engineOptions);
+}

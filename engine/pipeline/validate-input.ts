@@ -1,0 +1,141 @@
+import { formatPath } from '../definitions/ajv.js';
+import { UnimapError } from '../errors.js';
+import { getPath, isPlainObject } from '../expressions/plain.js';
+import { controlParameters, type UnifiedCall } from './call.js';
+import type { ResolvedMethod } from './resolve.js';
+
+export type ResponseFormat = 'unified' | 'raw' | 'normalized' | 'stream' | 'debug';
+
+/** The call's input, checked and split into what mappings see and what steers Unimap. */
+export interface CallInput {
+  /** The unified query without Unimap's control parameters: the `query` binding. */
+  query: Record<string, unknown>;
+  /** The query exactly as the caller sent it: the `rawQuery` binding. */
+  rawQuery: Record<string, unknown>;
+  body: unknown;
+  context: Record<string, unknown>;
+  id: string | undefined;
+  /** `remote_query[...]`: passed to the remote API untransformed. */
+  remoteQuery: Record<string, unknown>;
+  excludeFields: string[];
+  ignoreRemoteData: boolean;
+  responseFormat: ResponseFormat;
+  limit: number | undefined;
+  nextCursor: string | undefined;
+}
+
+const responseFormats: readonly ResponseFormat[] = ['unified', 'raw', 'normalized', 'stream', 'debug'];
+
+function truthy(value: unknown): boolean {
+  return value === true || value === 'true' || value === '1' || value === '';
+}
+
+function asStringList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  const list = Array.isArray(value) ? value : [value];
+  // Accept both `truto_exclude_fields[]=a&…` and the comma form `truto_exclude_fields=a,b`.
+  return list.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+function badQuery(message: string, details?: unknown): UnimapError {
+  return new UnimapError('invalid_query', message, { statusCode: 400, details });
+}
+
+/** Checks the unified query and body against the unified schema and the integration's `required` and `query_schema`, before any mapping runs. */
+export function validateInput(call: UnifiedCall, resolved: ResolvedMethod): CallInput {
+  const rawQuery = call.query ?? {};
+  if (!isPlainObject(rawQuery)) throw badQuery('the query must be an object');
+  const query: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rawQuery)) {
+    if (!(controlParameters as readonly string[]).includes(key)) query[key] = value;
+  }
+  const format = rawQuery.truto_response_format ?? 'unified';
+  if (!responseFormats.includes(format as ResponseFormat)) {
+    throw badQuery(`truto_response_format must be one of ${responseFormats.join(', ')}`, { truto_response_format: format });
+  }
+  const remoteQuery = rawQuery.remote_query ?? {};
+  if (!isPlainObject(remoteQuery)) throw badQuery('remote_query must be an object: remote_query[name]=value');
+  let limit: number | undefined;
+  if (query.limit !== undefined && query.limit !== '') {
+    limit = Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw badQuery('limit must be a positive integer', { limit: query.limit });
+  }
+  const nextCursor = rawQuery.next_cursor;
+  if (nextCursor !== undefined && typeof nextCursor !== 'string') throw badQuery('next_cursor must be a string');
+
+  checkQuery(query, resolved);
+  const body = call.body;
+  checkBody(body, resolved);
+  const input: CallInput = {
+    query,
+    rawQuery,
+    body,
+    context: call.context ?? {},
+    id: call.id === undefined || call.id === null ? undefined : String(call.id),
+    remoteQuery,
+    excludeFields: asStringList(rawQuery.truto_exclude_fields),
+    ignoreRemoteData: truthy(rawQuery.truto_ignore_remote_data),
+    responseFormat: format as ResponseFormat,
+    limit,
+    nextCursor: nextCursor || undefined,
+  };
+  if (['get', 'update', 'delete'].includes(resolved.method) && !input.id) {
+    throw new UnimapError('invalid_call', `${resolved.operation} needs an \`id\``, { statusCode: 400 });
+  }
+  return input;
+}
+
+/** Filters a caller may pass: the integration's `query_schema`; anything else is refused rather than silently ignored. */
+function checkQuery(query: Record<string, unknown>, resolved: ResolvedMethod): void {
+  const schema = (resolved.config.query_schema ?? {}) as { properties?: Record<string, unknown>; required?: string[] };
+  const supported = new Set(['limit', ...Object.keys(schema.properties ?? {})]);
+  const unsupported = Object.keys(query).filter((key) => !supported.has(key));
+  if (unsupported.length) {
+    throw new UnimapError(
+      'invalid_query',
+      `${resolved.integration.name} does not support the query parameter${unsupported.length > 1 ? 's' : ''} ${unsupported.map((k) => `\`${k}\``).join(', ')} on ${resolved.operation}${
+        supported.size > 1 ? `; it supports ${[...supported].filter((k) => k !== 'limit').map((k) => `\`${k}\``).join(', ')}` : ''
+      }. Use remote_query[...] to pass vendor parameters as they are.`,
+      { statusCode: 400, details: { unsupported_query_parameters: unsupported } },
+    );
+  }
+  const missing = (schema.required ?? []).filter((key) => query[key] === undefined || query[key] === '');
+  if (missing.length) {
+    throw new UnimapError('missing_required_query_parameters', `${resolved.integration.name} requires the query parameter${missing.length > 1 ? 's' : ''} ${missing.map((k) => `\`${k}\``).join(', ')} for ${resolved.operation}`, {
+      statusCode: 400,
+      details: { missing_required_query_parameters: missing },
+    });
+  }
+  const issues = resolved.unified?.check(`${resolved.method}_query`, query) ?? [];
+  if (issues.length) {
+    throw badQuery(`the query does not fit the unified ${resolved.model}/${resolved.resource} ${resolved.method} query: ${issues.map((i) => `${formatPath(i.path) || 'query'} ${i.message}`).join('; ')}`, {
+      invalid_query_parameters: issues.map((i) => ({ field: formatPath(i.path), message: i.message })),
+    });
+  }
+}
+
+function isMissing(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
+
+function checkBody(body: unknown, resolved: ResolvedMethod): void {
+  const writes = resolved.method === 'create' || resolved.method === 'update';
+  if (!writes && body === undefined) return;
+  if (writes && body !== undefined && !isPlainObject(body)) {
+    throw new UnimapError('invalid_body', `the body of ${resolved.operation} must be a JSON object`, { statusCode: 400 });
+  }
+  const missing = (resolved.config.required ?? []).filter((field) => isMissing(getPath(body ?? {}, field)));
+  const issues = resolved.unified?.check(resolved.method, body ?? {}) ?? [];
+  if (!missing.length && !issues.length) return;
+  const invalid = issues.map((i) => ({ field: formatPath(i.path), message: i.message }));
+  const parts: string[] = [];
+  if (missing.length) parts.push(`${resolved.integration.name} requires ${missing.map((f) => `\`${f}\``).join(', ')}`);
+  if (invalid.length) parts.push(invalid.map((i) => (i.field ? `\`${i.field}\` ${i.message}` : i.message)).join('; '));
+  const details: Record<string, unknown> = {};
+  if (missing.length) details.missing_required_body_fields = missing;
+  if (invalid.length) details.invalid_body_fields = invalid;
+  throw new UnimapError(invalid.length ? 'invalid_body' : 'missing_required_body_fields', `the body of ${resolved.operation} was refused: ${parts.join('; ')}`, {
+    statusCode: 400,
+    details,
+  });
+}
