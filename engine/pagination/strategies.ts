@@ -78,7 +78,8 @@ export function nextPageState(
   const n = (state?.n ?? 0) + 1;
   const size = pageSize(strategy, state?.limit ?? limit);
   const base: PageState = { n };
-  if (size !== undefined && limit !== undefined) base.limit = size;
+  // Keep the caller's limit for every later page; without one, the strategy's default applies again.
+  if (size !== undefined && (limit !== undefined || state?.limit !== undefined)) base.limit = size;
   const loop = (what: string) =>
     new UnimapError('remote_error', `pagination of ${operation} stopped: the remote API returned the same ${what} again`, {
       statusCode: 502,

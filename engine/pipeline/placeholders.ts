@@ -39,10 +39,15 @@ export function fillTemplate(template: string, scope: PlaceholderScope, what: st
   return template.replace(placeholder, (_match, path: string, offset: number) => encode(scalarText(lookup(scope, path), path, what), offset));
 }
 
-/** Encodes a value as exactly one path segment: `/`, `?`, `#` are escaped and `.`/`..` cannot climb. */
+/**
+ * Encodes a value as exactly one path segment: `/`, `?`, `#` are escaped. `.` and `..` are
+ * refused: URL parsers (fetch's among them) resolve even `%2E%2E` as "go up".
+ */
 export function encodePathSegment(value: string): string {
-  const encoded = encodeURIComponent(value);
-  return encoded === '.' || encoded === '..' ? encoded.replace(/\./g, '%2E') : encoded;
+  if (value === '.' || value === '..') {
+    throw new UnimapError('invalid_call', `\`${value}\` cannot be used as a path segment (an id or a path value)`, { statusCode: 400 });
+  }
+  return encodeURIComponent(value);
 }
 
 const hostPattern = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?$/;

@@ -27,6 +27,8 @@ export interface PreparedRequest {
   remoteBody: unknown;
   /** The remote query without paging parameters (carried in `next_cursor`). */
   listQuery: Record<string, unknown>;
+  /** The paging parameters of this request (dynamic pagination's `previous`). */
+  pageParams: Record<string, unknown>;
 }
 
 function serializeBody(body: unknown, format: string, what: string): { body: unknown; contentType?: string } {
@@ -97,7 +99,7 @@ export async function prepareRequest(resolved: ResolvedMethod, input: CallInput)
   if (serialized.body !== undefined && request.method !== 'GET') request.body = serialized.body;
   const listQuery = { ...query };
   for (const key of Object.keys(pageParams)) delete listQuery[key];
-  return { request, target, baseUrl, pagination, page, remoteBody, listQuery };
+  return { request, target, baseUrl, pagination, page, remoteBody, listQuery, pageParams };
 }
 
 export function dynamicSlotKey(target: RemoteTarget, name: 'initial_expression' | 'next_expression', ownPagination: boolean): string {

@@ -100,7 +100,7 @@ async function nextDynamicPage(
   const own = prepared.pagination === prepared.target.endpoint.pagination;
   const slot = resolved.integration.slots.get(dynamicSlotKey(prepared.target, 'next_expression', own));
   if (!slot) return undefined;
-  const previous = prepared.page?.params ?? {};
+  const previous = prepared.pageParams;
   const next = await evaluateSlot(slot, {
     response: remote.body,
     headers: remote.headers,

@@ -127,10 +127,13 @@ function checkBody(body: unknown, resolved: ResolvedMethod): void {
   const missing = (resolved.config.required ?? []).filter((field) => isMissing(getPath(body ?? {}, field)));
   const issues = resolved.unified?.check(resolved.method, body ?? {}) ?? [];
   if (!missing.length && !issues.length) return;
-  const invalid = issues.map((i) => ({ field: formatPath(i.path), message: i.message }));
+  const invalid = issues.map((i) => ({
+    field: formatPath(i.path),
+    message: i.path.length === 1 && i.part === 'key' ? `${i.message} Put vendor-specific fields in \`remote_data\`.` : i.message,
+  }));
   const parts: string[] = [];
   if (missing.length) parts.push(`${resolved.integration.name} requires ${missing.map((f) => `\`${f}\``).join(', ')}`);
-  if (invalid.length) parts.push(invalid.map((i) => (i.field ? `\`${i.field}\` ${i.message}` : i.message)).join('; '));
+  if (invalid.length) parts.push(invalid.map((i) => (i.field && !i.message.includes(`\`${i.field.split('.').pop()}\``) ? `\`${i.field}\` ${i.message}` : i.message)).join('; '));
   const details: Record<string, unknown> = {};
   if (missing.length) details.missing_required_body_fields = missing;
   if (invalid.length) details.invalid_body_fields = invalid;

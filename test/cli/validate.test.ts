@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+
+const run = promisify(execFile);
+const cli = join(process.cwd(), 'engine/cli/unimap.js');
+
+async function unimap(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const broken = `# yaml-language-server: $schema=../schemas/integration.schema.json
+name: broken
+base_url: "https://{{context.host}}"
+resources:
+  users:
+    list:
+      pth: /users
+unified:
+  mdm:
+    users:
+      list:
+        resource: users
+        method: list
+        response_mapping: |
+          {
+            "id": $string(response.id),
+            "name": response.name &
+          }
+`;
+
+describe('unimap validate', () => {
+  test('exits 0 on the bundled definitions', async () => {
+    const { code, stdout } = await unimap('validate', 'mappings');
+    expect(stdout).toMatch(/0 error\(s\)/);
+    expect(code).toBe(0);
+  }, 30_000);
+
+  test('exits 1 on a broken definition, every error located with a code frame', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'unimap-'));
+    await writeFile(join(dir, 'broken.yaml'), broken);
+    await mkdir(join(dir, 'broken'));
+    await writeFile(join(dir, 'broken', 'bad-fixture.yaml'), 'name: x\ncall: {}\n');
+    const { code, stdout } = await unimap('validate', dir);
+    expect(code).toBe(1);
+    expect(stdout).toContain(`broken.yaml:6:5  schema_violation  missing required property \`path\``);
+    expect(stdout).toContain('broken.yaml:7:7  schema_violation  unknown property `pth`. Did you mean `path`?');
+    expect(stdout).toContain('broken.yaml:18:11  jsonata_syntax  S0211');
+    expect(stdout).toContain('> 7 |       pth: /users');
+    expect(stdout).toMatch(/\n\s+\|\s+\^/);
+    expect(stdout).toContain('bad-fixture.yaml:2:1  schema_violation  missing required property `integration`');
+    expect(stdout).toContain('bad-fixture.yaml:1:1  schema_violation  missing required property `expect`');
+  }, 30_000);
+
+  test('--json prints machine-readable problems', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'unimap-'));
+    await writeFile(join(dir, 'broken.yaml'), broken);
+    const { code, stdout } = await unimap('validate', dir, '--json');
+    expect(code).toBe(1);
+    const parsed = JSON.parse(stdout) as { problems: { code: string; location: { line: number } }[] };
+    expect(parsed.problems.map((p) => p.code)).toContain('jsonata_syntax');
+  }, 30_000);
+
+  test('bad usage exits 2', async () => {
+    expect((await unimap('validate', '--frobnicate')).code).toBe(2);
+    expect((await unimap('validate', '/no/such/path')).code).toBe(2);
+    expect((await unimap('nonsense')).code).toBe(2);
+    const help = await unimap('validate', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: unimap validate');
+  }, 30_000);
+});

@@ -1,0 +1,297 @@
+import { describe, expect, test } from 'vitest';
+import { Engine, UnimapError, type UnifiedCall } from '../../engine/index.js';
+
+const definition = `name: acme
+base_url: "https://{{context.host}}/v2"
+resources:
+  users:
+    list: { path: /users, response_path: data.items }
+    get: { path: "/users/{{id}}", response_path: user }
+    create: { method: POST, path: /users }
+    update: { method: PATCH, path: "/users/{{id}}" }
+    delete: { method: DELETE, path: "/users/{{id}}" }
+unified:
+  mdm:
+    users:
+      list:
+        resource: users
+        method: list
+        response_mapping: |
+          response.deleted ? null : {
+            "id": $string(response.id),
+            "name": response.full_name,
+            "emails": [{ "email": response.mail, "is_primary": true }],
+            "organization": { "id": response.org.id, "name": response.org.name }
+          }
+      get:
+        resource: users
+        method: get
+        response_mapping: |
+          {
+            "id": $string(response.id),
+            "name": response.full_name,
+            "created_at": $toIsoDate(response.created)
+          }
+      create:
+        resource: users
+        method: create
+        required: [name]
+        body: { kind: person }
+        request_body_mapping: '{ "full_name": body.name, "mail": body.emails[0].email }'
+        response_mapping: '{ "id": $string(response.id), "name": response.full_name }'
+      update:
+        resource: users
+        method: update
+        request_body_mapping: '{ "full_name": body.name }'
+        response_mapping: '{ "id": $string(response.id), "name": response.full_name & ($number(response.id) + response.full_name) }'
+      delete:
+        resource: users
+        method: delete
+`;
+
+const engine = new Engine({ definitions: [{ file: 'mappings/acme.yaml', text: definition }] });
+const context = { host: 'acme.example.com', api_key: 'secret-key' };
+const base = { integration: 'acme', model: 'mdm', resource: 'users', context } as const;
+const call = (method: string, extra: Partial<UnifiedCall> = {}): UnifiedCall => ({ ...base, method, ...extra });
+
+const page = {
+  data: {
+    items: [
+      { id: 1, full_name: 'Ann Lee', mail: 'ann@example.com', org: { id: 9, name: 'Acme' } },
+      { id: 2, full_name: 'Gone', deleted: true },
+      { id: 3, full_name: 'Bo Chan', mail: 'bo@example.com', org: { id: 9, name: 'Acme' } },
+    ],
+  },
+};
+
+describe('the seed parameters', () => {
+  test('remote_query is passed to the remote query untransformed, nested keys in bracket notation', async () => {
+    const request = await engine.mapRequest(call('list', { query: { remote_query: { foo: 'bar', filter: { status: 'active' } } } }));
+    expect(request.url).toBe('https://acme.example.com/v2/users?foo=bar&filter%5Bstatus%5D=active');
+  });
+
+  test('remote_data in the body is merged over the mapped body untransformed, and can override', async () => {
+    const request = await engine.mapRequest(call('create', { body: { name: 'Ann', remote_data: { full_name: 'Ann B. Lee', extra: { deep: [1, 2] } } } }));
+    expect(request.body).toEqual({ kind: 'person', full_name: 'Ann B. Lee', extra: { deep: [1, 2] } });
+  });
+
+  test('every unified record carries its raw remote record as remote_data; a null mapping drops the record', async () => {
+    const result = (await engine.mapResponse(call('list'), { status: 200, body: page })) as { result: { id: string; remote_data: unknown }[]; result_count: number };
+    expect(result.result.map((r) => r.id)).toEqual(['1', '3']);
+    expect(result.result[0]!.remote_data).toEqual(page.data.items[0]);
+    expect(result.result_count).toBe(2);
+  });
+
+  test('truto_ignore_remote_data drops remote_data', async () => {
+    const result = (await engine.mapResponse(call('list', { query: { truto_ignore_remote_data: true } }), { status: 200, body: page })) as { result: object[] };
+    for (const record of result.result) expect(record).not.toHaveProperty('remote_data');
+  });
+
+  test('truto_exclude_fields[] drops top-level fields and dotted paths, through arrays', async () => {
+    const result = (await engine.mapResponse(call('list', { query: { truto_exclude_fields: ['name', 'emails.is_primary', 'organization.name', 'remote_data'] } }), { status: 200, body: page })) as {
+      result: object[];
+    };
+    expect(result.result[0]).toEqual({ id: '1', emails: [{ email: 'ann@example.com' }], organization: { id: 9 } });
+  });
+
+  test('the comma form of truto_exclude_fields works too', async () => {
+    const result = (await engine.mapResponse(call('get', { id: '1', query: { truto_exclude_fields: 'name,remote_data' } }), { status: 200, body: { user: { id: 1, full_name: 'A' } } })) as object;
+    expect(result).toEqual({ id: '1' });
+  });
+
+  test('get, create and update return the bare object; delete returns {id}', async () => {
+    expect(await engine.mapResponse(call('get', { id: '1', query: { truto_ignore_remote_data: 'true' } }), { status: 200, body: { user: { id: 1, full_name: 'A', created: 1700000000 } } })).toEqual({
+      id: '1',
+      name: 'A',
+      created_at: '2023-11-14T22:13:20.000Z',
+    });
+    expect(await engine.mapResponse(call('create', { body: { name: 'A' } }), { status: 201, body: { id: 5, full_name: 'A' } })).toMatchObject({ id: '5', name: 'A' });
+    expect(await engine.mapResponse(call('delete', { id: '5' }), { status: 204 })).toEqual({ id: '5' });
+  });
+
+  test('truto_response_format=raw returns the remote body untouched', async () => {
+    expect(await engine.mapResponse(call('list', { query: { truto_response_format: 'raw' } }), { status: 200, body: page })).toBe(page);
+  });
+
+  test('an unknown truto_response_format is refused', async () => {
+    await expect(engine.mapRequest(call('list', { query: { truto_response_format: 'xml' } }))).rejects.toMatchObject({ code: 'invalid_query', statusCode: 400 });
+  });
+});
+
+describe('input validation, before any mapping runs', () => {
+  test('a body that violates the unified schema names each field', async () => {
+    const error = await engine.mapRequest(call('create', { body: { name: 5, emails: [{ email: 'x', is_primary: 'yes' }], nickname: 'n' } })).catch((e: UnimapError) => e);
+    expect(error).toBeInstanceOf(UnimapError);
+    expect((error as UnimapError).toJSON()).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'invalid_body',
+      details: {
+        invalid_body_fields: expect.arrayContaining([
+          { field: 'name', message: 'must be of type string' },
+          { field: 'emails[0].is_primary', message: 'must be of type boolean' },
+          expect.objectContaining({ field: 'nickname', message: expect.stringContaining('remote_data') }),
+        ]),
+      },
+    });
+  });
+
+  test('missing required fields are listed as missing_required_body_fields', async () => {
+    await expect(engine.mapRequest(call('create', { body: { emails: [] } }))).rejects.toMatchObject({
+      code: 'missing_required_body_fields',
+      details: { missing_required_body_fields: ['name'] },
+    });
+  });
+
+  test('a filter the integration does not support is refused, not silently ignored', async () => {
+    await expect(engine.mapRequest(call('list', { query: { email: 'a@b.c' } }))).rejects.toMatchObject({
+      code: 'invalid_query',
+      details: { unsupported_query_parameters: ['email'] },
+    });
+  });
+
+  test('get, update and delete need an id; unknown methods and integrations are clear errors', async () => {
+    await expect(engine.mapRequest(call('get'))).rejects.toMatchObject({ code: 'invalid_call', statusCode: 400 });
+    await expect(engine.mapRequest({ ...base, resource: 'devices', method: 'list' })).rejects.toMatchObject({
+      code: 'method_not_supported',
+      statusCode: 501,
+      message: 'mdm/devices.list is not supported by acme',
+    });
+    await expect(engine.mapRequest({ ...base, integration: 'nope', method: 'list' })).rejects.toMatchObject({ code: 'integration_not_found', statusCode: 404 });
+  });
+
+  test('a context without a value the base URL needs is a clear error', async () => {
+    await expect(engine.mapRequest({ ...base, context: {}, method: 'list' })).rejects.toMatchObject({ code: 'missing_context', message: expect.stringContaining('`host`') });
+  });
+});
+
+describe('URL safety', () => {
+  test.each([['../admin'], ['a/b?c=d#e'], ['x@evil.example'], ['a\r\nX-Injected: 1'], ['%2e%2e'], ['...']])('id %j stays one path segment', async (id) => {
+    const request = await engine.mapRequest(call('get', { id }));
+    const url = new URL(request.url);
+    expect(url.host).toBe('acme.example.com');
+    expect(url.search).toBe('');
+    expect(url.hash).toBe('');
+    expect(url.pathname.startsWith('/v2/users/')).toBe(true);
+    expect(url.pathname.split('/')).toHaveLength(4);
+    expect(decodeURIComponent(url.pathname.split('/')[3]!)).toBe(id);
+  });
+
+  test('"." and ".." cannot be a path segment at all (URL parsers would resolve even their encoded forms)', async () => {
+    await expect(engine.mapRequest(call('get', { id: '..' }))).rejects.toMatchObject({ code: 'invalid_call', statusCode: 400 });
+    await expect(engine.mapRequest(call('get', { id: '.' }))).rejects.toMatchObject({ code: 'invalid_call', statusCode: 400 });
+  });
+
+  test('a context value cannot move the host', async () => {
+    await expect(engine.mapRequest({ ...base, context: { host: 'evil.example/x?' }, method: 'list' })).rejects.toMatchObject({ code: 'missing_context' });
+    await expect(engine.mapRequest({ ...base, context: { host: 'evil.example@acme' }, method: 'list' })).rejects.toMatchObject({ code: 'missing_context' });
+  });
+});
+
+describe('override layers', () => {
+  const overrides = {
+    environment: { mdm: { users: { get: { response_mapping: '{ "id": "env-" & $string(response.id), "name": response.full_name }' } } } },
+    account: { mdm: { users: { get: { response_mapping: '{ "nickname": response.nick, "name": $uppercase(response.full_name) }' } } } },
+  };
+  const remote = { status: 200, body: { user: { id: 1, full_name: 'Ann', nick: 'annie' } } };
+
+  test('the environment layer replaces a slot whole', async () => {
+    const result = await engine.mapResponse(call('get', { id: '1', overrides: { environment: overrides.environment } }), remote);
+    expect(result).toEqual({ id: 'env-1', name: 'Ann', remote_data: remote.body.user });
+  });
+
+  test("the account layer's response_mapping is evaluated on the same record and merged over the base output", async () => {
+    const result = await engine.mapResponse(call('get', { id: '1', overrides }), remote);
+    expect(result).toEqual({ id: 'env-1', name: 'ANN', nickname: 'annie', remote_data: remote.body.user });
+  });
+
+  test('the account layer replaces other slots whole', async () => {
+    const request = await engine.mapRequest(call('create', { body: { name: 'A' }, overrides: { account: { mdm: { users: { create: { body: { source: 'acct' } } } } } } }));
+    expect(request.body).toEqual({ source: 'acct', full_name: 'A' });
+  });
+
+  test('__proto__ and constructor keys in overrides are ignored and pollute nothing', async () => {
+    const polluted = JSON.parse('{"mdm":{"users":{"get":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}}}');
+    const result = await engine.mapResponse(call('get', { id: '1', overrides: { account: polluted } }), remote).catch((e: unknown) => e);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // An override with unknown keys is refused as invalid, never applied.
+    expect(result).toBeInstanceOf(UnimapError);
+  });
+
+  test('an override with a JSONata syntax error is a 400 naming the layer and slot', async () => {
+    const bad = { account: { mdm: { users: { get: { response_mapping: '{ "a": response.x +  }' } } } } };
+    await expect(engine.mapResponse(call('get', { id: '1', overrides: bad }), remote)).rejects.toMatchObject({
+      code: 'invalid_override',
+      statusCode: 400,
+      location: { slot: 'response_mapping', path: 'overrides.account.mdm.users.get.response_mapping', line: 1, column: 22 },
+    });
+  });
+
+  test('an override that does not fit the schema is refused', async () => {
+    await expect(engine.mapRequest(call('list', { overrides: { environment: { mdm: { users: { list: { response_mapping_method: 'many' as 'item' } } } } } }))).rejects.toMatchObject({
+      code: 'invalid_override',
+    });
+  });
+});
+
+describe('errors', () => {
+  test('a JSONata runtime error names the integration, operation, slot, JSONata code and YAML location', async () => {
+    const error = (await engine.mapResponse(call('update', { id: '1', body: { name: 'A' } }), { status: 200, body: { id: 1, full_name: 'A' } }).catch((e: unknown) => e)) as UnimapError;
+    expect(error.code).toBe('mapping_error');
+    expect(error.message).toContain('response_mapping of acme mdm/users.update failed at mappings/acme.yaml:');
+    expect(error.message).toContain('T2002');
+    expect(error.location).toMatchObject({ file: 'mappings/acme.yaml', integration: 'acme', operation: 'mdm/users.update', slot: 'response_mapping', line: 43 });
+    expect((error.details as { jsonata_code: string }).jsonata_code).toBe('T2002');
+    expect(JSON.stringify(error.toJSON())).not.toContain('at Engine');
+  });
+
+  test('without error_mapping, the remote message and status are kept', async () => {
+    expect(await engine.mapError(call('list'), { status: 403, body: { error: { code: 'Forbidden', message: 'Insufficient privileges' } } })).toMatchObject({
+      statusCode: 403,
+      error: 'Forbidden',
+      code: 'remote_error',
+      message: 'acme mdm/users.list: Insufficient privileges',
+    });
+    expect(await engine.mapError(call('list'), { status: 502, body: '<html><body><h1>Bad gateway</h1></body></html>' })).toMatchObject({ statusCode: 502, message: 'acme mdm/users.list: Bad gateway' });
+  });
+
+  test('mapResponse throws the mapped error for a non-2xx response', async () => {
+    await expect(engine.mapResponse(call('get', { id: '1' }), { status: 404, body: { message: 'no such user' } })).rejects.toMatchObject({
+      code: 'remote_error',
+      statusCode: 404,
+      remote: { status: 404, body: { message: 'no such user' } },
+    });
+  });
+
+  test('error_expression turns a 200 into an error', async () => {
+    const e = new Engine({
+      definitions: [{ file: 'e.yaml', text: definition.replace('resources:', 'error_expression: \'data.ok = false\'\nresources:') }],
+    });
+    await expect(e.mapResponse(call('list'), { status: 200, body: { ok: false, message: 'token expired' } })).rejects.toMatchObject({ code: 'remote_error', statusCode: 502, message: expect.stringContaining('token expired') });
+  });
+
+  test('a runaway expression is stopped by the guardrails with a mapping_limit error', async () => {
+    const runaway = definition.replace(
+      `response_mapping: '{ "id": $string(response.id), "name": response.full_name }'`,
+      `response_mapping: '($f := function($n) { $f($n + 1) + 1 }; { "id": $string($f(0)) })'`,
+    );
+    const e = new Engine({ definitions: [{ file: 'r.yaml', text: runaway }], limits: { timeoutMs: 500, maxDepth: 200 } });
+    expect(e.problems).toEqual([]);
+    const started = Date.now();
+    await expect(e.mapResponse(call('create', { body: { name: 'A' } }), { status: 201, body: { id: 1 } })).rejects.toMatchObject({ code: 'mapping_limit', statusCode: 500 });
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  test('a mapping that returns a non-object is a clear error', async () => {
+    const e = new Engine({ definitions: [{ file: 'n.yaml', text: definition.replace(`'{ "full_name": body.name }'`, `'"just a string"'`).replace(`"id": $string(response.id), "name": response.full_name & ($number(response.id) + response.full_name) }`, `"id": "1" }`) }] });
+    await expect(e.mapRequest(call('update', { id: '1', body: { name: 'x' }, query: {} }))).resolves.toMatchObject({ body: 'just a string' });
+  });
+});
+
+describe('engines are independent values', () => {
+  test('two engines with the same integration name do not interfere', async () => {
+    const other = new Engine({ definitions: [{ file: 'acme.yaml', text: definition.replace('/v2', '/v3') }] });
+    expect((await other.mapRequest(call('list'))).url).toContain('/v3/users');
+    expect((await engine.mapRequest(call('list'))).url).toContain('/v2/users');
+  });
+});
