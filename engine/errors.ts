@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'file_unreadable'
   | 'schema_violation'
   | 'jsonata_syntax'
+  | 'unknown_binding'
   | 'duplicate_integration'
   | 'unknown_remote_method'
   | 'invalid_unified_schema'

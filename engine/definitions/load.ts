@@ -7,6 +7,7 @@ import integrationSchema from '../../schemas/integration.schema.json' with { typ
 import { describeAjvErrors, formatPath, type AjvInstance } from './ajv.js';
 import type { IntegrationDefinition, NameOrExpression } from './definition-types.js';
 import { findExpressions } from './slots.js';
+import { unknownBindings } from './lint-bindings.js';
 import { parseYamlWithPositions, type JsonPath, type ParsedYaml, type YamlLimits } from './source-map.js';
 
 /** A definition to load: YAML text with its file name, or an already-parsed object. */
@@ -102,6 +103,16 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
           continue;
         }
         const path = found.path;
+        for (const issue of unknownBindings(result.expression.ast(), found.spec.slot, found.spec.bindings)) {
+          const location: Location = { ...locate(found.path), slot: found.spec.slot };
+          if (parsed) {
+            const at = parsed.locateInScalar(found.path, issue.index);
+            location.line = at.line;
+            location.column = at.column;
+          }
+          if (operation) location.operation = operation;
+          fileProblems.push({ code: 'unknown_binding', message: issue.message, severity: 'warning', location });
+        }
         const origin: CompiledSlot['origin'] = { slot: found.spec.slot, integration: name, path: formatPath(path), file, layer: 'base' };
         if (operation) origin.operation = operation;
         if (parsed) {

@@ -144,3 +144,16 @@ unified:
     expect(engine.problems.some((p) => p.code === 'yaml_limit')).toBe(true);
   });
 });
+
+describe('binding lint', () => {
+  test('a name that is not one of the slot bindings is a located warning, with a suggestion', () => {
+    const text = good.replace(`'{ "id": $string(response.id), "name": response.name }'`, `'{ "id": $string(respnse.id), "name": response.name, "e": response.emails[primary].email, "u": undefined }'`);
+    const engine = load(['lint.yaml', text]);
+    const warnings = engine.problems.filter((p) => p.code === 'unknown_binding');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ severity: 'warning', location: { line: 12, column: 44, slot: 'response_mapping' } });
+    expect(warnings[0]!.message).toContain('did you mean `response`?');
+    // A warning does not stop the integration from loading.
+    expect(engine.integrations.has('good')).toBe(true);
+  });
+});
