@@ -6,8 +6,10 @@ import { UnimapError, type Problem, type UnifiedErrorBody } from './errors.js';
 import { ExpressionCache, defaultExpressionLimits, type ExpressionLimits } from './expressions/compile.js';
 import { bundledModelSchemas } from './models/bundled.js';
 import { ModelRegistry } from './models/registry.js';
-import type { RemoteRequest, RemoteResponse, UnifiedCall } from './pipeline/call.js';
-import type { EngineCore } from './pipeline/engine-core.js';
+import type { RemoteRequest, RemoteResponse, UnifiedCall, UnifiedOverrides } from './pipeline/call.js';
+import { executeCall, type ExecuteCall, type ExecuteResult, type ExecutionCore } from './pipeline/execute.js';
+import { TokenCache } from './transport/auth.js';
+import { defaultTransportLimits, type ExecuteOptions, type TransportLimits } from './transport/types.js';
 import { mapRemoteError } from './pipeline/remote-error.js';
 import { prepareRequest, type PreparedRequest } from './pipeline/request.js';
 import { resolveMethod, type ResolvedMethod } from './pipeline/resolve.js';
@@ -24,6 +26,10 @@ export interface EngineOptions {
   /** Guardrails for every JSONata evaluation. */
   limits?: Partial<ExpressionLimits>;
   yamlLimits?: YamlLimits;
+  /** Timeouts, retries, paging and size limits for `execute`. */
+  transport?: Partial<TransportLimits>;
+  /** The environment override layer applied to every executed call (a call's own `overrides.environment` wins). */
+  environment?: UnifiedOverrides;
 }
 
 const overrideSchemaId = 'https://unimap.dev/schemas/integration-override.schema.json';
@@ -41,18 +47,23 @@ function overrideSchema(): object {
  * A Unimap engine: the loaded integration definitions and unified models, with the pure mapping
  * API. It holds no global state; two engines in one process do not interfere.
  */
-export class Engine implements EngineCore {
+export class Engine implements ExecutionCore {
   readonly integrations: ReadonlyMap<string, LoadedIntegration>;
   readonly failedIntegrations: ReadonlyMap<string, string>;
   /** Every problem found while loading (errors skip their integration; warnings do not). */
   readonly problems: readonly Problem[];
   readonly models: ModelRegistry;
   readonly cache: ExpressionCache;
+  readonly tokens = new TokenCache();
+  readonly transport: TransportLimits;
+  readonly environment: UnifiedOverrides | undefined;
   private readonly ajv: AjvInstance;
   private readonly memos = new Map<string, unknown>();
 
   constructor(options: EngineOptions) {
     this.ajv = createAjv();
+    this.transport = { ...defaultTransportLimits, ...options.transport };
+    this.environment = options.environment;
     this.cache = new ExpressionCache({ ...defaultExpressionLimits, ...options.limits });
     this.models = new ModelRegistry(options.schemas ?? bundledModelSchemas, this.ajv);
     const loaded = loadDefinitions(options.definitions, { cache: this.cache, models: this.models, ajv: this.ajv, ...(options.yamlLimits ? { yamlLimits: options.yamlLimits } : {}) });
@@ -106,6 +117,21 @@ export class Engine implements EngineCore {
     const resolved = resolveMethod(this, call);
     const input = validateInput(call, resolved);
     return (await mapRemoteError(resolved, input, response)).toJSON();
+  }
+
+  /**
+   * Performs a unified call against the remote API and returns what Truto would: the result in
+   * the requested `truto_response_format` (unified, raw, normalized, stream, debug).
+   */
+  async execute(call: ExecuteCall, options: ExecuteOptions = {}): Promise<ExecuteResult> {
+    return executeCall(this, call, options);
+  }
+
+  /** Every unified record of a list, page after page, with memory bounded by one page. */
+  async *records(call: ExecuteCall, options: ExecuteOptions = {}): AsyncGenerator<Record<string, unknown>> {
+    const query = { ...(call.query ?? {}), truto_response_format: 'stream' };
+    const result = await executeCall(this, { ...call, query }, options);
+    yield* result.body as AsyncIterable<Record<string, unknown>>;
   }
 
   /** Which unified methods an integration serves: `{ mdm: { users: ['list', …] } }`. */

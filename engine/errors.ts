@@ -43,7 +43,14 @@ export type ErrorCode =
   | 'invalid_mapping_result'
   | 'invalid_cursor'
   | 'invalid_remote_response'
-  | 'remote_error';
+  | 'remote_error'
+  | 'remote_unreachable'
+  | 'remote_timeout'
+  | 'rate_limited'
+  | 'auth_failed'
+  | 'pagination_limit'
+  | 'step_failed'
+  | 'aborted';
 
 const reasons: Record<number, string> = {
   400: 'Bad Request',
@@ -58,6 +65,7 @@ const reasons: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
+  499: 'Client Closed Request',
   500: 'Internal Server Error',
   501: 'Not Implemented',
   502: 'Bad Gateway',

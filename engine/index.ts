@@ -13,6 +13,9 @@ export { UnimapError, isUnimapError, formatLocation, formatProblem, reasonPhrase
 export type { ErrorCode, Location, Problem, UnifiedErrorBody, RemoteResponseSummary } from './errors.js';
 export type { UnifiedCall, UnifiedOverrides, RemoteRequest, RemoteResponse, ListResult } from './pipeline/call.js';
 export type { MappedResponse } from './pipeline/response.js';
+export type { ExecuteCall, ExecuteResult } from './pipeline/execute.js';
+export type { Account, ExecuteOptions, ExecuteHooks, FetchLike, RemoteCallEvent, StepEvent, TransportLimits } from './transport/types.js';
+export { REDACTED } from './transport/redact.js';
 export type { ExpressionLimits } from './expressions/compile.js';
 export { helperFunctions } from './expressions/functions.js';
 export { slotBindings } from './definitions/slots.js';

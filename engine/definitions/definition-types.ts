@@ -27,6 +27,9 @@ export interface IntegrationDefinition {
   /** Default pagination for every remote `list` method; a method's own `pagination` replaces it, and `pagination: null` on a method disables it there. */
   pagination?: Pagination;
   error_expression?: ErrorExpression;
+  rate_limit?: RateLimit;
+  /** Per-request timeout in milliseconds for this integration (default: the engine's, 30 s). A request that takes longer fails with a 504-style `remote_timeout`. */
+  timeout_ms?: number;
   /** The remote API in the integration's own terms: `resources.<resource>.<method>`. Standard method names are list, get, create, update and delete; any other name is a custom method. */
   resources: { [key: string]: { [key: string]: ResourceMethod } };
   /** The unified mappings: `unified.<model>.<resource>.<method>` maps one unified method onto a remote resource method. */
@@ -210,6 +213,8 @@ export interface ResourceMethod {
   error_expression?: ErrorExpression;
   description?: string;
   documentation_url?: string;
+  /** Per-request timeout in milliseconds for this endpoint. */
+  timeout_ms?: number;
 }
 
 export type NameOrExpression =
@@ -256,4 +261,70 @@ export interface UnifiedMethod {
   response_header_mapping?: string;
   /** Maps a remote error to the unified error: returns any of `statusCode`, `message`, `details`. `error` is the parsed remote error body and `status` its HTTP status. */
   error_mapping?: string;
+  /** For `list` and `get`: returned as is, with no remote call (for list, an array of unified records, wrapped in the list envelope). */
+  static_response?: unknown;
+  /** Requests run before the main call; their results are the `before` binding. */
+  before?: Step[];
+  /** Requests run after the main call and its response mapping (`data` is the unified result), for follow-up writes. Their results appear in the debug trace. */
+  after?: Step[];
+  /** Per-record enrichment requests, by name. */
+  side_load?: { [key: string]: SideLoad };
+}
+
+/** How this API signals rate limiting beyond a 429. A rate-limited response is retried after the wait it asks for (capped by the engine's `maxRetryAfterMs`). */
+export interface RateLimit {
+  /** Returns truthy when a response means "slow down" (some APIs answer 200 or 403 with a quota error). */
+  is_rate_limited?: string;
+  /** Returns the seconds to wait before retrying. Without it, the `Retry-After` header (seconds or an HTTP date) is used. */
+  retry_after?: string;
+}
+
+/** A remote request run before the main call (`before`) or after it (`after`). Steps run in order; each one's result is available to later steps as `step` and, for before steps, to the method's slots as `before.<name>`. */
+export interface Step {
+  /** The step's name: its result is `before.<name>`. */
+  name: Identifier;
+  /** @default "request" */
+  type?: 'request';
+  description?: string;
+  /** The step runs only when this returns truthy. `data` is the unified result (after steps only); `step` the previous step's result. */
+  run_if?: string;
+  /** The remote resource to call (a key of `resources`). */
+  resource: Identifier;
+  /** The remote method to call. */
+  method: Identifier;
+  /** Returns the id for the endpoint's `{{id}}` placeholder. */
+  id?: string;
+  /** Returns the remote query of the step's request. */
+  query?: string;
+  /** Returns the remote body of the step's request. */
+  body?: string;
+  /** Maps the step's response (the value at the endpoint's `response_path`) to its result; the response itself when absent. */
+  response_mapping?: string;
+  /**
+   * A failing step gives the result `null` instead of failing the call.
+   * @default false
+   */
+  ignore_errors?: boolean;
+}
+
+/** Enriches each unified record with another remote request (for example each user's group). Requests run with bounded concurrency; the mapped output is merged into the record. */
+export interface SideLoad {
+  resource: Identifier;
+  method: Identifier;
+  /** Per record: returns the id to fetch, or null to skip the record. `record` is the unified record, `response` its raw remote record. */
+  id: string;
+  /** Per record: returns the remote query of the side-load request. */
+  query?: string;
+  /** Per record: maps the side-load response to an object merged into the unified record. */
+  response_mapping?: string;
+  /**
+   * How many side-load requests may be in flight at once.
+   * @default 4
+   */
+  concurrency?: number;
+  /**
+   * A failing side load leaves the record as it is instead of failing the call.
+   * @default false
+   */
+  ignore_errors?: boolean;
 }

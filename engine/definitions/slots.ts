@@ -41,6 +41,8 @@ function collect(root: SchemaNode, node: SchemaNode, pattern: string[], out: Slo
   seen.add(resolved);
   const properties = resolved.properties as Record<string, SchemaNode> | undefined;
   if (properties) for (const [key, child] of Object.entries(properties)) collect(root, child, [...pattern, key], out, seen);
+  const items = resolved.items;
+  if (items && typeof items === 'object') collect(root, items as SchemaNode, [...pattern, '*'], out, seen);
   const additional = resolved.additionalProperties;
   if (additional && typeof additional === 'object') collect(root, additional as SchemaNode, [...pattern, '*'], out, seen);
   for (const keyword of ['oneOf', 'anyOf', 'allOf'] as const) {
@@ -87,7 +89,8 @@ export function findExpressions(data: unknown, prefix: readonly string[] = []): 
       if (spec) found.push({ spec, path, source: value });
       return;
     }
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
+    if (Array.isArray(value)) value.forEach((child, i) => walk(child, [...path, i]));
+    else if (value && typeof value === 'object') {
       for (const [key, child] of Object.entries(value)) walk(child, [...path, key]);
     }
   };

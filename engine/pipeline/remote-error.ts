@@ -36,7 +36,7 @@ export function remoteSummary(response: RemoteResponse): RemoteResponseSummary {
 }
 
 /** Step: the unified error for a remote error, through `error_mapping` when the method has one. */
-export async function mapRemoteError(resolved: ResolvedMethod, input: CallInput, response: RemoteResponse): Promise<UnimapError> {
+export async function mapRemoteError(resolved: ResolvedMethod, input: CallInput, response: RemoteResponse, before?: unknown): Promise<UnimapError> {
   const status = response.status;
   let statusCode = status >= 400 && status <= 599 ? status : 502;
   let message = `${resolved.integration.name} ${resolved.operation}: ${remoteMessage(response.body, status)}`;
@@ -51,7 +51,7 @@ export async function mapRemoteError(resolved: ResolvedMethod, input: CallInput,
       query: input.query,
       rawQuery: input.rawQuery,
       context: input.context,
-      before: undefined,
+      before,
       id: input.id,
     });
     if (isPlainObject(mapped)) {

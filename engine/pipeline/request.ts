@@ -7,7 +7,8 @@ import { buildRemoteBody } from './body.js';
 import type { RemoteRequest } from './call.js';
 import { buildRemoteHeaders, defaultHeaders } from './headers.js';
 import { buildRemotePath } from './path.js';
-import { fillBaseUrl } from './placeholders.js';
+import { encodePathSegment, fillBaseUrl, fillTemplate, fillValue } from './placeholders.js';
+import { toXml } from '../transport/xml.js';
 import { buildQueryString } from './query-string.js';
 import { buildRemoteQuery } from './query.js';
 import type { ResolvedMethod } from './resolve.js';
@@ -31,7 +32,7 @@ export interface PreparedRequest {
   pageParams: Record<string, unknown>;
 }
 
-function serializeBody(body: unknown, format: string, what: string): { body: unknown; contentType?: string } {
+export function serializeBody(body: unknown, format: string, what: string, xmlRoot?: string): { body: unknown; contentType?: string } {
   if (body === undefined) return { body };
   switch (format) {
     case 'form': {
@@ -46,15 +47,19 @@ function serializeBody(body: unknown, format: string, what: string): { body: unk
     case 'raw':
       return { body: typeof body === 'string' ? body : JSON.stringify(body) };
     case 'xml':
-      throw new UnimapError('invalid_call', `${what}: XML request bodies arrive with remote execution`, { statusCode: 501 });
+      if (!xmlRoot && !(isPlainObject(body) && Object.keys(body).length === 1)) {
+        throw new UnimapError('invalid_mapping_result', `${what}: an XML body needs the endpoint's \`xml_root\`, or a mapping that returns one root element`, { statusCode: 500 });
+      }
+      return xmlRoot
+        ? { body: toXml(body, xmlRoot), contentType: 'application/xml' }
+        : { body: toXml(Object.values(body as Record<string, unknown>)[0], Object.keys(body as Record<string, unknown>)[0]!), contentType: 'application/xml' };
     default:
       return { body, contentType: 'application/json' };
   }
 }
 
-/** Steps resource/method → query → body → path → headers, then the URL. */
-export async function prepareRequest(resolved: ResolvedMethod, input: CallInput): Promise<PreparedRequest> {
-  const before: unknown = undefined; // before steps arrive with remote execution
+/** Steps resource/method → query → body → path → headers, then the URL. `before` holds the before steps' results. */
+export async function prepareRequest(resolved: ResolvedMethod, input: CallInput, before?: unknown): Promise<PreparedRequest> {
   const target = await resolveRemoteTarget(resolved, input);
   const { definition } = resolved.integration;
   const what = `${resolved.integration.name} ${resolved.operation}`;
@@ -82,17 +87,15 @@ export async function prepareRequest(resolved: ResolvedMethod, input: CallInput)
   const remoteBody = await buildRemoteBody(resolved, input, before);
   const defaults = defaultHeaders(resolved, target, input);
   const path = await buildRemotePath(resolved, target, input, defaults, before);
-  const serialized = serializeBody(remoteBody, target.endpoint.body_format ?? 'json', `the body of ${what}`);
-  const withType = { ...defaults };
-  if (serialized.contentType && !withType['content-type']) withType['content-type'] = serialized.contentType;
-  if (!withType.accept && (target.endpoint.response_format ?? 'auto') !== 'xml') withType.accept = 'application/json';
+  const serialized = serializeBody(remoteBody, target.endpoint.body_format ?? 'json', `the body of ${what}`, target.endpoint.xml_root);
+  const withType = withContentHeaders(defaults, serialized.contentType, target);
   const headers = await buildRemoteHeaders(resolved, input, withType, remoteBody);
 
   let url: string;
   if (page?.url) {
     url = sameOriginUrl(page.url, baseUrl, what);
   } else {
-    const search = buildQueryString(query, definition.query_array_format ?? target.endpoint.query_array_format ?? 'repeat');
+    const search = buildQueryString(query, target.endpoint.query_array_format ?? definition.query_array_format ?? 'repeat');
     url = `${baseUrl}${path}${search ? `?${search}` : ''}`;
   }
   const request: RemoteRequest = { method: target.endpoint.method ?? 'GET', url, headers };
@@ -100,6 +103,41 @@ export async function prepareRequest(resolved: ResolvedMethod, input: CallInput)
   const listQuery = { ...query };
   for (const key of Object.keys(pageParams)) delete listQuery[key];
   return { request, target, baseUrl, pagination, page, remoteBody, listQuery, pageParams };
+}
+
+/** Content-Type for the body written, and an Accept that matches the endpoint's response format. */
+export function withContentHeaders(headers: Record<string, string>, contentType: string | undefined, target: RemoteTarget): Record<string, string> {
+  const out = { ...headers };
+  if (contentType && !out['content-type']) out['content-type'] = contentType;
+  if (!out.accept) {
+    const format = target.endpoint.response_format ?? 'auto';
+    out.accept = format === 'xml' || (format === 'auto' && target.endpoint.body_format === 'xml') ? 'application/xml' : 'application/json';
+  }
+  return out;
+}
+
+/**
+ * A request to a remote endpoint outside the main mapping (before/after steps, side loads):
+ * the endpoint's path with `id`, its default query and headers, and an optional body.
+ */
+export function endpointRequest(
+  resolved: ResolvedMethod,
+  target: RemoteTarget,
+  input: CallInput,
+  parts: { id?: unknown; query?: Record<string, unknown>; body?: unknown },
+): RemoteRequest {
+  const { definition } = resolved.integration;
+  const what = `${resolved.integration.name} resources.${target.resource}.${target.method}`;
+  const scope = { id: parts.id ?? input.id, context: input.context, query: input.query, body: input.body };
+  const baseUrl = fillBaseUrl(target.endpoint.base_url ?? definition.base_url, { context: input.context }, `the base_url of ${resolved.integration.name}`).replace(/\/+$/, '');
+  const path = fillTemplate(target.endpoint.path, scope, `the path of ${what}`, encodePathSegment);
+  const query = { ...(fillValue(definition.query ?? {}, scope, what) as Record<string, unknown>), ...(fillValue(target.endpoint.query ?? {}, scope, what) as Record<string, unknown>), ...(parts.query ?? {}) };
+  const search = buildQueryString(query, target.endpoint.query_array_format ?? definition.query_array_format ?? 'repeat');
+  const serialized = serializeBody(parts.body, target.endpoint.body_format ?? 'json', `the body of ${what}`, target.endpoint.xml_root);
+  const headers = withContentHeaders(defaultHeaders(resolved, target, input), serialized.contentType, target);
+  const request: RemoteRequest = { method: target.endpoint.method ?? 'GET', url: `${baseUrl}${path}${search ? `?${search}` : ''}`, headers };
+  if (serialized.body !== undefined && request.method !== 'GET') request.body = serialized.body;
+  return request;
 }
 
 export function dynamicSlotKey(target: RemoteTarget, name: 'initial_expression' | 'next_expression', ownPagination: boolean): string {

@@ -20,7 +20,7 @@ export interface ResolvedMethod {
   config: UnifiedMethod;
   /** The unified resource schema, when the model is known. */
   unified: UnifiedResource | undefined;
-  /** Effective compiled slot by slot name (`response_mapping`, `method.expression`, …). */
+  /** Effective compiled slots by their path inside the method config (`response_mapping`, `method.expression`, `before.0.run_if`, `side_load.groups.id`). */
   slots: ReadonlyMap<string, CompiledSlot>;
   /** The account layer's `response_mapping`: evaluated on the same records, its output merged over the base output. */
   accountResponseMapping?: CompiledSlot;
@@ -31,11 +31,11 @@ function overrideFor(overrides: UnifiedOverrides | undefined, call: UnifiedCall)
   return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
 }
 
-/** Base slots of a method, by slot name. */
+/** Base slots of a method, by their path inside the method config. */
 function baseSlots(integration: LoadedIntegration, prefix: string): Map<string, CompiledSlot> {
   const slots = new Map<string, CompiledSlot>();
   for (const [key, slot] of integration.slots) {
-    if (key.startsWith(prefix)) slots.set(slot.origin.slot, slot);
+    if (key.startsWith(prefix)) slots.set(key.slice(prefix.length), slot);
   }
   return slots;
 }
@@ -92,14 +92,12 @@ export function resolveMethod(core: EngineCore, call: UnifiedCall): ResolvedMeth
       if (isForbiddenKey(key)) continue;
       if (layer === 'account' && key === 'response_mapping') continue;
       config[key] = override[key];
+      // The key is replaced whole, so are the expressions below it (e.g. every `before` step).
+      for (const existing of [...slots.keys()]) if (existing === key || existing.startsWith(`${key}.`)) slots.delete(existing);
     }
-    for (const [slot, value] of compiled) {
-      if (layer === 'account' && slot === 'response_mapping') accountResponseMapping = value;
-      else slots.set(slot, value);
-    }
-    // A slot replaced by a non-expression value (e.g. a static resource name) no longer has an expression.
-    for (const name of ['resource', 'method'] as const) {
-      if (name in override && typeof override[name] === 'string') slots.delete(`${name}.expression`);
+    for (const [path, value] of compiled) {
+      if (layer === 'account' && path === 'response_mapping') accountResponseMapping = value;
+      else slots.set(path, value);
     }
   }
   const resolved: ResolvedMethod = {
@@ -135,7 +133,7 @@ function compileOverride(
         details: { jsonata_code: result.error.code, position: result.error.index },
       });
     }
-    out.set(found.spec.slot, {
+    out.set(found.path.slice(prefix.length).join('.'), {
       origin: { slot: found.spec.slot, integration: call.integration, operation, path, layer },
       source: found.source,
       expression: result.expression,

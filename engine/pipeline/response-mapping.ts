@@ -27,12 +27,13 @@ export async function mapRecords(
   input: CallInput,
   records: readonly unknown[],
   headers: Record<string, string>,
-): Promise<UnifiedRecord[]> {
+): Promise<{ records: UnifiedRecord[]; raw: unknown[] }> {
   const slot = resolved.slots.get('response_mapping');
   const account = resolved.accountResponseMapping;
   const bindings = { query: input.query, rawQuery: input.rawQuery, context: input.context, headers, body: input.body };
   const what = `response_mapping of ${resolved.integration.name} ${resolved.operation}`;
   const out: UnifiedRecord[] = [];
+  const raws: unknown[] = [];
   const finish = async (mapped: UnifiedRecord, raw: unknown): Promise<void> => {
     if (account) {
       // Sequential on purpose: evaluations never run concurrently.
@@ -42,11 +43,12 @@ export async function mapRecords(
     if (input.ignoreRemoteData) delete mapped.remote_data;
     else if (mapped.remote_data === undefined && raw !== undefined) mapped.remote_data = raw;
     out.push(mapped);
+    raws.push(raw);
   };
 
   if (!slot) {
     for (const raw of records) if (isPlainObject(raw)) await finish({ ...raw }, raw);
-    return out;
+    return { records: out, raw: raws };
   }
   if ((resolved.config.response_mapping_method ?? 'item') === 'array') {
     const mapped = await evaluateSlot(slot, { ...bindings, response: records });
@@ -57,11 +59,11 @@ export async function mapRecords(
       const record = expectRecord(item, slot, what);
       if (record) await finish(record, paired ? records[i] : undefined);
     }
-    return out;
+    return { records: out, raw: raws };
   }
   for (const raw of records) {
     const record = expectRecord(await evaluateSlot(slot, { ...bindings, response: raw }), slot, what);
     if (record) await finish(record, raw);
   }
-  return out;
+  return { records: out, raw: raws };
 }

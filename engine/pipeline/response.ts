@@ -18,6 +18,8 @@ export interface MappedResponse {
   headers: Record<string, string>;
   /** The unified records before the envelope (lists and items alike). */
   records: Record<string, unknown>[];
+  /** The raw remote record behind each unified record (same order). */
+  raw: unknown[];
 }
 
 function lowerHeaders(headers: Record<string, string> | undefined): Record<string, string> {
@@ -40,17 +42,19 @@ export async function mapRemoteResponse(
   input: CallInput,
   prepared: PreparedRequest,
   response: RemoteResponse,
+  before?: unknown,
 ): Promise<MappedResponse> {
   const remote = { ...response, headers: lowerHeaders(response.headers) };
-  if (await isRemoteError(resolved, prepared.target, remote)) throw await mapRemoteError(resolved, input, remote);
+  if (await isRemoteError(resolved, prepared.target, remote)) throw await mapRemoteError(resolved, input, remote, before);
 
-  if (input.responseFormat === 'raw') return { body: remote.body, headers: {}, records: [] };
+  if (input.responseFormat === 'raw') return { body: remote.body, headers: {}, records: [], raw: [] };
 
   const isList = resolved.method === 'list';
   const records = extractRecords(remote.body, prepared.target.endpoint.response_path, isList);
   let mapped: Record<string, unknown>[] = [];
+  let raw: unknown[] = [];
   if (resolved.method !== 'delete' || resolved.slots.has('response_mapping')) {
-    mapped = await mapRecords(resolved, input, records, remote.headers);
+    ({ records: mapped, raw } = await mapRecords(resolved, input, records, remote.headers));
   }
   for (const record of mapped) excludeFields(record, input.excludeFields);
 
@@ -86,7 +90,7 @@ export async function mapRemoteResponse(
     const value = getPath(remote.body, prepared.target.endpoint.response_path);
     body = { result: Array.isArray(value) ? mapped : (mapped[0] ?? null) };
   }
-  return { body, headers, records: mapped };
+  return { body, headers, records: mapped, raw };
 }
 
 /** Dynamic pagination: `next_expression` returns the next page's query parameters, or nothing at the end. */

@@ -1,0 +1,108 @@
+import type { IntegrationDefinition } from '../definitions/definition-types.js';
+import { isPlainObject } from '../expressions/plain.js';
+
+export const REDACTED = '[REDACTED]';
+
+const secretName = /token|secret|password|passwd|api[_-]?key|apikey|credential|private|signature|session|cookie/i;
+const secretHeaders = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token']);
+
+function toBase64(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** Replaces every secret (and its URL-encoded and Base64 forms) in strings, everywhere in a value. */
+export class Redactor {
+  private readonly secrets: string[];
+  private readonly headerNames: Set<string>;
+
+  constructor(secrets: Iterable<string>, extraHeaderNames: Iterable<string> = []) {
+    const all = new Set<string>();
+    for (const secret of secrets) {
+      // Very short values would redact ordinary text; they are not credentials anyway.
+      if (secret.length < 4) continue;
+      all.add(secret);
+      all.add(encodeURIComponent(secret));
+      all.add(toBase64(secret));
+    }
+    // Longest first, so a secret that contains another is replaced whole.
+    this.secrets = [...all].sort((a, b) => b.length - a.length);
+    this.headerNames = new Set([...secretHeaders, ...[...extraHeaderNames].map((h) => h.toLowerCase())]);
+  }
+
+  /** Adds a secret learned at run time (an OAuth2 access token). */
+  add(secret: string): void {
+    if (secret.length >= 4 && !this.secrets.includes(secret)) {
+      this.secrets.push(secret, encodeURIComponent(secret));
+      this.secrets.sort((a, b) => b.length - a.length);
+    }
+  }
+
+  text(value: string): string {
+    let out = value;
+    for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    return out;
+  }
+
+  headers(headers: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(headers)) out[name] = this.headerNames.has(name.toLowerCase()) ? REDACTED : this.text(value);
+    return out;
+  }
+
+  value<T>(value: T): T {
+    return this.deep(value, 0) as T;
+  }
+
+  private deep(value: unknown, depth: number): unknown {
+    if (typeof value === 'string') return this.text(value);
+    if (depth > 64 || value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((v) => this.deep(v, depth + 1));
+    if (!isPlainObject(value)) return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(value)) {
+      out[key] = secretName.test(key) && typeof child === 'string' && child ? REDACTED : this.deep(child, depth + 1);
+    }
+    return out;
+  }
+}
+
+/** The secrets of an account: context fields the definition marks `secret`, and any whose name says so. */
+export function accountSecrets(definition: IntegrationDefinition, context: Record<string, unknown>): string[] {
+  const secrets: string[] = [];
+  const declared = definition.context ?? {};
+  const visit = (value: unknown, name: string, marked: boolean): void => {
+    if (typeof value === 'string' || typeof value === 'number') {
+      if (marked || secretName.test(name)) secrets.push(String(value));
+    } else if (isPlainObject(value)) {
+      for (const [key, child] of Object.entries(value)) visit(child, key, marked || secretName.test(key));
+    }
+  };
+  for (const [key, value] of Object.entries(context)) visit(value, key, declared[key]?.secret === true);
+  const auth = definition.auth;
+  if (auth?.type === 'basic') {
+    const user = lookupTemplate(auth.username, context);
+    const password = lookupTemplate(auth.password, context);
+    if (user !== undefined && password !== undefined) secrets.push(`${user}:${password}`);
+  }
+  if (auth?.type === 'oauth2_client_credentials') {
+    const id = lookupTemplate(auth.client_id, context);
+    const secret = lookupTemplate(auth.client_secret, context);
+    if (id !== undefined && secret !== undefined) secrets.push(`${id}:${secret}`);
+  }
+  return secrets;
+}
+
+function lookupTemplate(template: string, context: Record<string, unknown>): string | undefined {
+  const match = /^\{\{\s*context\.([\w.]+)\s*\}\}$/.exec(template);
+  if (!match) return undefined;
+  const value = context[match[1]!];
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+export function createRedactor(definition: IntegrationDefinition, context: Record<string, unknown>): Redactor {
+  const extra: string[] = [];
+  if (definition.auth?.type === 'api_key' && definition.auth.in === 'header') extra.push(definition.auth.name);
+  return new Redactor(accountSecrets(definition, context), extra);
+}

@@ -1,0 +1,174 @@
+import { UnimapError } from '../errors.js';
+import type { RemoteRequest, RemoteResponse } from '../pipeline/call.js';
+import type { Redactor } from './redact.js';
+import type { FetchLike } from './types.js';
+import { parseXml, XmlParseError } from './xml.js';
+
+export type ResponseFormat = 'auto' | 'json' | 'xml' | 'text';
+
+export interface SendInput {
+  request: RemoteRequest;
+  responseFormat: ResponseFormat;
+  timeoutMs: number;
+  maxBytes: number;
+  fetch: FetchLike;
+  signal?: AbortSignal;
+  redactor: Redactor;
+  /** For messages: `jamf mdm/users.list`. */
+  what: string;
+}
+
+const snippetLength = 200;
+
+function snippet(text: string, redactor: Redactor): string {
+  const short = text.length > snippetLength ? `${text.slice(0, snippetLength)}…` : text;
+  return redactor.text(short.replace(/\s+/g, ' ').trim());
+}
+
+function serialize(body: unknown): BodyInit | undefined {
+  if (body === undefined) return undefined;
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}
+
+/** Reads a body up to `maxBytes`; a larger one is refused rather than buffered. */
+async function readText(response: Response, maxBytes: number, what: string): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  const tooLarge = () =>
+    new UnimapError('invalid_remote_response', `${what}: the remote response is larger than ${maxBytes} bytes`, { statusCode: 502, details: { max_response_bytes: maxBytes } });
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+function headersOf(response: Response): Record<string, string> {
+  const out: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    out[name.toLowerCase()] = value;
+  });
+  return out;
+}
+
+/** Parses a body by the endpoint's `response_format`, or by Content-Type when `auto`. */
+export function parseBody(text: string, contentType: string, format: ResponseFormat, status: number, what: string, redactor: Redactor): unknown {
+  if (text === '' || status === 204 || status === 205 || status === 304) return undefined;
+  const type = contentType.toLowerCase();
+  const isJson = format === 'json' || (format === 'auto' && /[/+]json\b/.test(type));
+  const isXml = format === 'xml' || (format === 'auto' && /[/+]xml\b/.test(type));
+  const ok = status >= 200 && status < 300;
+  if (isJson) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      if (!ok) return text; // an error page with the wrong content type still explains the error
+      throw new UnimapError('invalid_remote_response', `${what}: the remote API sent a body that is not valid JSON: ${snippet(text, redactor)}`, {
+        statusCode: 502,
+        details: { content_type: contentType, snippet: snippet(text, redactor) },
+      });
+    }
+  }
+  if (isXml) {
+    try {
+      return parseXml(text);
+    } catch (error) {
+      if (!ok) return text;
+      const reason = error instanceof XmlParseError ? error.message : 'malformed XML';
+      throw new UnimapError('invalid_remote_response', `${what}: the remote API sent XML that cannot be read (${reason}): ${snippet(text, redactor)}`, {
+        statusCode: 502,
+        details: { content_type: contentType, snippet: snippet(text, redactor) },
+      });
+    }
+  }
+  if (format === 'text') return text;
+  if (ok && /text\/html/.test(type)) {
+    // A 200 with an HTML page is a login wall or a proxy error, not data.
+    throw new UnimapError('invalid_remote_response', `${what}: the remote API answered with an HTML page instead of data: ${snippet(text, redactor)}`, {
+      statusCode: 502,
+      details: { content_type: contentType, snippet: snippet(text, redactor) },
+    });
+  }
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // Not JSON after all: keep it as text.
+    }
+  }
+  return text;
+}
+
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  if (cause && typeof cause.message === 'string') return cause.message;
+  return (error as Error)?.message ?? 'network error';
+}
+
+/** One HTTP exchange with a timeout that covers the whole body; failures become typed errors. */
+export async function send(input: SendInput): Promise<RemoteResponse> {
+  const { request, redactor, what } = input;
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, input.timeoutMs);
+  const onAbort = () => controller.abort();
+  input.signal?.addEventListener('abort', onAbort, { once: true });
+  const origin = (() => {
+    try {
+      return new URL(request.url).origin;
+    } catch {
+      return 'the remote API';
+    }
+  })();
+  try {
+    if (input.signal?.aborted) throw new UnimapError('aborted', `${what}: the call was cancelled`, { statusCode: 499 });
+    const init: RequestInit = { method: request.method, headers: request.headers, signal: controller.signal, redirect: 'manual' };
+    const body = serialize(request.body);
+    if (body !== undefined) init.body = body;
+    let response: Response;
+    try {
+      response = await input.fetch(request.url, init);
+    } catch (error) {
+      throw failure(error);
+    }
+    let text: string;
+    try {
+      text = await readText(response, input.maxBytes, what);
+    } catch (error) {
+      throw failure(error);
+    }
+    const headers = headersOf(response);
+    return { status: response.status, headers, body: parseBody(text, headers['content-type'] ?? '', input.responseFormat, response.status, what, redactor) };
+  } finally {
+    clearTimeout(timer);
+    input.signal?.removeEventListener('abort', onAbort);
+  }
+
+  function failure(error: unknown): UnimapError {
+    if (error instanceof UnimapError) return error;
+    if (timedOut) {
+      return new UnimapError('remote_timeout', `${what}: ${origin} did not answer within ${input.timeoutMs} ms`, { statusCode: 504, details: { timeout_ms: input.timeoutMs } });
+    }
+    if (input.signal?.aborted) return new UnimapError('aborted', `${what}: the call was cancelled`, { statusCode: 499 });
+    return new UnimapError('remote_unreachable', `${what}: could not reach ${origin} (${redactor.text(networkReason(error))})`, { statusCode: 502 });
+  }
+}
