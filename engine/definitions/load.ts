@@ -204,6 +204,14 @@ function checkReferences(
             add('unknown_remote_method', `\`resources.${r}\` has none of the methods ${remoteMethods.map((m) => `\`${m}\``).join(', ')}`, [...base, 'method']);
           }
         }
+        const remoteRefs: [string, string, (string | number)[]][] = [];
+        for (const kind of ['before', 'after'] as const) {
+          (config[kind] ?? []).forEach((step, i) => remoteRefs.push([step.resource, step.method, [...base, kind, i]]));
+        }
+        for (const [name, sideLoad] of Object.entries(config.side_load ?? {})) remoteRefs.push([sideLoad.resource, sideLoad.method, [...base, 'side_load', name]]);
+        for (const [r, m, path] of remoteRefs) {
+          if (!definition.resources[r]?.[m]) add('unknown_remote_method', `\`resources.${r}.${m}\` is not defined in this integration`, path);
+        }
         const bodyFields = unified.fields(method);
         for (const [i, field] of (config.required ?? []).entries()) {
           const top = field.split('.')[0]!;

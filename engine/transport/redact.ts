@@ -3,7 +3,7 @@ import { isPlainObject } from '../expressions/plain.js';
 
 export const REDACTED = '[REDACTED]';
 
-const secretName = /token|secret|password|passwd|api[_-]?key|apikey|credential|private|signature|session|cookie/i;
+const secretName = /token|secret|password|passwd|api[_-]?key|apikey|(^|_)key$|credential|private|signature|session|cookie/i;
 const secretHeaders = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token']);
 
 function toBase64(text: string): string {

@@ -159,6 +159,7 @@ function parserOptions(maxDepth: number): X2jOptions {
     // Safety net only: the library counts a little differently, the exact check is checkDepth().
     maxNestedTags: maxDepth,
     strictReservedNames: true, // refuse elements named `#text`
+    jPath: false, // none of our callbacks reads the path; saves building a path string per node
   };
 }
 
@@ -220,6 +221,36 @@ function checkDepth(root: unknown, maxDepth: number, text: string): void {
   }
 }
 
+// A self-closing start tag: name, quoted attributes, `/>`. Attribute values cannot hold `<`.
+const SELF_CLOSING_TAG = /^<[^\s/<>]+(?:\s+[^\s=<>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*\/>$/;
+const CLOSING_TAG = /^<\/[^<>]+>$/;
+
+/**
+ * The validator misses two things after a self-closing root (`<a/><b/>`, `<a/>trailing`), and the
+ * parser then silently keeps or drops the extra: so require exactly one root element, and that the
+ * document ends with a tag followed only by comments, processing instructions and whitespace.
+ */
+function checkSingleRoot(result: unknown, xml: string): void {
+  const keys = typeof result === 'object' && result !== null ? Object.keys(result) : [];
+  const root = keys.length === 1 ? (result as Record<string, unknown>)[keys[0]] : undefined;
+  if (keys.length !== 1 || keys[0] === TEXT_KEY || Array.isArray(root)) {
+    throw new XmlParseError(`Malformed XML: expected exactly one root element, found ${keys.length === 0 ? 'none' : 'several or stray text'}`, snippetAt(xml));
+  }
+  let end = xml.length;
+  for (;;) {
+    while (end > 0 && ' \t\r\n'.includes(xml[end - 1])) end--;
+    const tail = xml.slice(Math.max(0, end - 3), end);
+    if (tail === '-->') end = xml.lastIndexOf('<!--', end - 3);
+    else if (tail.endsWith('?>')) end = xml.lastIndexOf('<?', end - 2);
+    else break;
+    if (end < 0) break;
+  }
+  const lastTag = end > 0 ? xml.slice(xml.lastIndexOf('<', end - 1), end) : '';
+  if (!CLOSING_TAG.test(lastTag) && !SELF_CLOSING_TAG.test(lastTag)) {
+    throw new XmlParseError('Malformed XML: text after the root element', snippetAt(xml, Math.max(0, end - 20)));
+  }
+}
+
 /** Parses XML into plain JSON data; throws XmlParseError (with a short `snippet` of the input) for malformed or oversized input. */
 export function parseXml(text: string, limits: XmlLimits = {}): unknown {
   if (typeof text !== 'string') throw new TypeError(`parseXml expects a string, got ${typeof text}`);
@@ -250,9 +281,7 @@ export function parseXml(text: string, limits: XmlLimits = {}): unknown {
     const detail = /nested tags/i.test(message) ? `XML nesting is deeper than maxDepth (${maxDepth})` : `Malformed XML: ${message}`;
     throw new XmlParseError(detail, snippetAt(xml), { cause: error });
   }
-  if (typeof result !== 'object' || result === null || Object.keys(result).length === 0) {
-    throw new XmlParseError('Malformed XML: no root element', snippetAt(xml));
-  }
+  checkSingleRoot(result, xml);
   checkDepth(result, maxDepth, xml);
   return result;
 }

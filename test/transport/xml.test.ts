@@ -125,14 +125,26 @@ describe('parseXml: malformed input', () => {
     ['unclosed tag', '<user><id>1</id>'],
     ['mismatched tags', '<a><b></a></b>'],
     ['stray closing tag', '<a></a></b>'],
-    ['two roots', '<a/><b/>'],
-    ['text after the root', '<a/>trailing'],
+    ['two roots', '<a></a><b></b>'],
+    ['two self-closing roots', '<a/><b/>'],
+    ['the same self-closing root twice', '<a/><a/>'],
+    ['text after the root', '<a></a>trailing'],
+    ['text after a self-closing root', '<a/>trailing'],
+    ['text and a comment after a self-closing root', '<a/>x<!-- c -->'],
+    ['text and a PI after a self-closing root', '<a x="1"/>x/><?pi y?>'],
+    ['CDATA after a self-closing root', '<a/><![CDATA[x]]>'],
+    ['non-XML whitespace after a self-closing root', '<a/>\u00A0'],
     ['bare ampersand', '<a>Tom & Jerry</a>'],
     ['attribute without value', '<a disabled><b/></a>'],
     ['unquoted attribute', '<a x=1></a>'],
     ['truncated', '<users><user><id>42</id><na'],
   ])('%s throws XmlParseError', (_name, xml) => {
     parseError(() => parseXml(xml));
+  });
+
+  test('comments, PIs and whitespace after the root are fine', () => {
+    expect(parseXml('<a x="1>"/>  <!-- c --> <?pi x?>\n')).toEqual({ a: { '@_x': '1>' } });
+    expect(parseXml('<a>1</a>\n<!-- c -->\n')).toEqual({ a: '1' });
   });
 
   test('the snippet is short and single-line, near the problem', () => {
