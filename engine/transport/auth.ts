@@ -171,5 +171,6 @@ export async function applyAuth(request: RemoteRequest, auth: Auth | undefined, 
       break;
     }
   }
-  return { ...request, url, headers };
+  // A credential with CR/LF or non-ASCII is refused here, as a 400, rather than by fetch as a network error.
+  return { ...request, url, headers: checkHeaders(headers, `the auth of ${env.integration}`) };
 }

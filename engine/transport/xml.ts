@@ -29,8 +29,9 @@
  *   references (`&#65;`, `&#x41;`) are decoded, in one pass (`&amp;lt;` → `&lt;`, not `<`).
  *   Any other reference (`&nbsp;`, a numeric reference to a character XML forbids such as `&#0;`)
  *   is left as literal text. Nothing is ever resolved from outside the document.
- * - Any document containing an entity declaration (`<!ENTITY`) is refused, so billion-laughs and
- *   external-entity (XXE) documents fail fast. A DOCTYPE without entity declarations is allowed
+ * - Any document containing the text `<!ENTITY` (an entity declaration; even inside a comment or
+ *   CDATA, to keep the check simple) is refused, so billion-laughs and external-entity (XXE)
+ *   documents fail fast. A DOCTYPE without entity declarations is allowed
  *   and ignored.
  * - Element names `__proto__`, `constructor` and `prototype` are refused (XmlParseError); attribute
  *   keys always carry the `@_` prefix (`@___proto__` is an ordinary key). Element names that shadow
@@ -101,7 +102,8 @@ const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\u
 // ---------------------------------------------------------------------------------------------
 
 const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-const REFERENCE = /&(?:#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6})|(lt|gt|amp|quot|apos));/g;
+// Digits unbounded (leading zeros are legal); an out-of-range value simply fails isXmlChar.
+const REFERENCE = /&(?:#([0-9]+)|#x([0-9A-Fa-f]+)|(lt|gt|amp|quot|apos));/g;
 
 function isXmlChar(codePoint: number): boolean {
   return (
