@@ -101,7 +101,7 @@ export function parseYamlWithPositions(text: string, limits: YamlLimits = {}): P
   // is complete even when parsing is skipped (too big) or aborted.
   const index = new SourceIndex(text);
   const problems: YamlProblem[] = [];
-  const problem = (code: YamlProblem['code'], message: string, offset: number): void => {
+  const problem: ReportProblem = (code, message, offset) => {
     problems.push({ code, message, position: index.position(offset) });
   };
 
@@ -117,40 +117,21 @@ export function parseYamlWithPositions(text: string, limits: YamlLimits = {}): P
       const parsed = parseDocumentGuarded(text, maxDepth);
       if (typeof parsed === 'number') {
         problem('yaml_limit', tooDeepMessage(maxDepth), parsed);
-        throw SKIP;
-      }
-      doc = parsed;
-      analysis = analyse(doc, maxDepth, problem);
-      for (const e of doc.errors) {
-        const code = e.code === 'RESOURCE_EXHAUSTION' ? 'yaml_limit' : 'yaml_syntax';
-        problem(code, describe(e.code, e.message, e.pos[0], analysis, index), e.pos[0]);
-      }
-      for (const w of doc.warnings) problem('yaml_syntax', describe(w.code, w.message, w.pos[0], analysis, index), w.pos[0]);
-
-      if (analysis.safe) {
-        try {
-          data = doc.toJS({ maxAliasCount, mapAsMap: false });
-        } catch (e) {
-          const message = e instanceof Error ? e.message : String(e);
-          if (/alias count/i.test(message)) {
-            const at = analysis.largestAlias?.range?.[0] ?? 0;
-            problem(
-              'yaml_limit',
-              `Aliases expand to too much data (more than ${maxAliasCount} alias expansions); is this a YAML bomb?`,
-              at,
-            );
-          } else {
-            problem('yaml_syntax', `Could not convert YAML: ${message}`, 0);
-          }
-          data = undefined;
+      } else {
+        doc = parsed;
+        analysis = analyse(doc, maxDepth, index, problem);
+        for (const e of doc.errors) {
+          problem(e.code === 'RESOURCE_EXHAUSTION' ? 'yaml_limit' : 'yaml_syntax', e.message, e.pos[0]);
         }
+        for (const w of doc.warnings) problem('yaml_syntax', w.message, w.pos[0]);
+        if (analysis.safe) data = toData(doc, analysis, maxAliasCount, problem);
       }
     } catch (e) {
       // Never throw for bad input. A stack overflow means absurd nesting.
       const overflow = e instanceof RangeError;
-      if (e !== SKIP) problem(
+      problem(
         overflow ? 'yaml_limit' : 'yaml_syntax',
-        overflow ? 'Document is nested too deeply to parse' : `Could not parse YAML: ${e instanceof Error ? e.message : String(e)}`,
+        overflow ? 'Document is nested too deeply to parse' : `Could not parse YAML: ${errorMessage(e)}`,
         0,
       );
       data = undefined;
@@ -225,6 +206,8 @@ class SourceIndex {
   private readonly counter = new LineCounter();
   private readonly starts: number[];
   private readonly bom: boolean;
+  /** Per line, found lazily: where its surrogate pairs start (a pair is one character but two UTF-16 units). */
+  private readonly pairs = new Map<number, number[]>();
 
   constructor(private readonly text: string) {
     this.bom = text.startsWith(BOM);
@@ -251,14 +234,33 @@ class SourceIndex {
     const offset = clamp(Number.isFinite(rawOffset) ? Math.floor(rawOffset) : 0, 0, this.text.length);
     const { line } = this.counter.linePos(offset);
     const start = this.starts[line - 1] ?? 0;
-    // LineCounter counts UTF-16 units; editors count characters.
-    let column = 1;
-    for (let i = start; i < offset; i++) {
-      column++;
-      if (isHighSurrogate(this.text.charCodeAt(i)) && i + 1 < offset && isLowSurrogate(this.text.charCodeAt(i + 1))) i++;
+    // LineCounter counts UTF-16 units; editors count characters. Pairs wholly
+    // before `offset` count once. Binary search: many problems on one huge line
+    // must not make this quadratic.
+    const pairs = this.surrogatePairs(line);
+    let lo = 0;
+    let hi = pairs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pairs[mid] + 1 < offset) lo = mid + 1;
+      else hi = mid;
     }
+    let column = offset - start + 1 - lo;
     if (this.bom && line === 1 && offset > 0) column--; // editors don't show the BOM
     return { line, column, offset };
+  }
+
+  private surrogatePairs(line: number): number[] {
+    let pairs = this.pairs.get(line);
+    if (!pairs) {
+      pairs = [];
+      const end = this.starts[line] ?? this.text.length;
+      for (let i = this.starts[line - 1] ?? 0; i + 1 < end; i++) {
+        if (isHighSurrogate(this.text.charCodeAt(i)) && isLowSurrogate(this.text.charCodeAt(i + 1))) pairs.push(i++);
+      }
+      this.pairs.set(line, pairs);
+    }
+    return pairs;
   }
 }
 
@@ -301,16 +303,15 @@ function utf8OverflowOffset(text: string, maxBytes: number): number {
 
 const PARSE_OPTIONS = {
   prettyErrors: false, // we add positions ourselves; yaml's would be UTF-16 columns
-  uniqueKeys: true,
+  // yaml's own check compares each key with every earlier one: O(n²), minutes
+  // for a 1 MiB map. analyse() finds duplicates in linear time instead.
+  uniqueKeys: false,
   stringKeys: true,
   schema: 'core',
   resolveKnownTags: false,
   merge: false,
   logLevel: 'error', // never logs while composing; 'silent' would also drop MULTIPLE_DOCS
 } as const;
-
-/** Thrown internally to leave the parse once a problem has been reported. */
-const SKIP = Symbol('skip');
 
 function tooDeepMessage(maxDepth: number): string {
   return `Nesting is deeper than the limit of ${maxDepth} levels`;
@@ -324,7 +325,8 @@ function tooDeepMessage(maxDepth: number): string {
  * `'- '.repeat(5000)` is enough), which no try/catch can stop. The CST parser
  * is iterative; its stack holds the document, one entry per open collection and
  * at most one more, so a stack longer than `maxDepth + 2` already means the
- * document is too deep; the exact check on the composed nodes follows later.
+ * document is too deep (we allow 2 more to be safe); the exact check on the
+ * composed nodes follows in analyse().
  * Returns the offset where nesting got too deep instead of a document.
  */
 function parseDocumentGuarded(text: string, maxDepth: number): Document.Parsed | number {
@@ -353,13 +355,36 @@ function parseDocumentGuarded(text: string, maxDepth: number): Document.Parsed |
   return doc;
 }
 
+/** yaml's `toJS` with its alias-expansion guard; undefined (and a problem) if that fails. */
+function toData(doc: Document.Parsed, analysis: Analysis, maxAliasCount: number, problem: ReportProblem): unknown {
+  try {
+    return doc.toJS({ maxAliasCount, mapAsMap: false });
+  } catch (e) {
+    // yaml throws a ReferenceError with only a message for this; no position.
+    if (/alias count/i.test(errorMessage(e))) {
+      problem(
+        'yaml_limit',
+        `Aliases expand to too much data (more than ${maxAliasCount} alias expansions); is this a YAML bomb?`,
+        analysis.largestAlias?.range?.[0] ?? 0,
+      );
+    } else {
+      problem('yaml_syntax', `Could not convert YAML: ${errorMessage(e)}`, 0);
+    }
+    return undefined;
+  }
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 // ---------------------------------------------------------------------------
 // Structure checks: aliases, depth, cycles, duplicate keys
 
+type ReportProblem = (code: YamlProblem['code'], message: string, offset: number) => void;
+
 interface Analysis {
   aliasTargets: Map<Alias, YamlNode>;
-  /** Offset of a duplicate key → the key it duplicates. */
-  duplicateOf: Map<number, { name: string; first: number }>;
   /** The alias that expands to the most nodes: where a YAML bomb goes off. */
   largestAlias: Alias | undefined;
   /** False once a problem makes `toJS` unsafe or pointless. */
@@ -374,9 +399,10 @@ interface Measure {
 function analyse(
   doc: Document.Parsed,
   maxDepth: number,
-  problem: (code: YamlProblem['code'], message: string, offset: number) => void,
+  index: SourceIndex,
+  problem: ReportProblem,
 ): Analysis {
-  const result: Analysis = { aliasTargets: new Map(), duplicateOf: new Map(), largestAlias: undefined, safe: true };
+  const result: Analysis = { aliasTargets: new Map(), largestAlias: undefined, safe: true };
   // Mirrors yaml's Alias.resolve (last anchor before the alias, in document
   // order) in one pass; yaml's own lookup re-walks the document per alias.
   const anchors = new Map<string, YamlNode>();
@@ -434,12 +460,17 @@ function analyse(
           const v = visit(item.value, level + 1);
           depth = Math.max(depth, k.depth, v.depth);
           size += k.size + v.size;
-          const keyAt = (item.key as YamlNode | null)?.range?.[0];
+          // Like yaml's check: scalar keys compare by value, others never match.
+          const keyAt = isScalar(item.key) ? item.key.range?.[0] : undefined;
           if (keyAt !== undefined) {
             const name = keyName(item.key);
             const first = keys.get(name);
-            if (first === undefined) keys.set(name, keyAt);
-            else result.duplicateOf.set(keyAt, { name, first });
+            if (first === undefined) {
+              keys.set(name, keyAt);
+            } else {
+              const p = index.position(first);
+              problem('yaml_syntax', `Duplicate key ${JSON.stringify(name)} (first defined at line ${p.line}, column ${p.column})`, keyAt);
+            }
           }
         } else {
           const v = visit(item, level + 1);
@@ -456,16 +487,6 @@ function analyse(
 
   visit(doc.contents, 1);
   return result;
-}
-
-/** yaml's messages, made more helpful where we know more. */
-function describe(code: string, message: string, at: number, analysis: Analysis, index: SourceIndex): string {
-  const duplicate = code === 'DUPLICATE_KEY' ? analysis.duplicateOf.get(at) : undefined;
-  if (duplicate) {
-    const p = index.position(duplicate.first);
-    return `Duplicate key "${duplicate.name}" (first defined at line ${p.line}, column ${p.column})`;
-  }
-  return message;
 }
 
 // ---------------------------------------------------------------------------

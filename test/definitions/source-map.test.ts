@@ -251,10 +251,41 @@ describe('parseYamlWithPositions: problems', () => {
     ]);
   });
 
-  it('survives absurd nesting without throwing', () => {
-    const parsed = parseYamlWithPositions('['.repeat(100_000));
-    expect(parsed.data).toBeUndefined();
-    expect(parsed.problems.some((p) => p.code === 'yaml_limit')).toBe(true);
+  it('stops absurd nesting before composing it (deep recursion there can abort the process)', () => {
+    const started = Date.now();
+    // `'- '.repeat(5000)` alone used to crash node with "RegExpCompiler Allocation failed".
+    for (const text of ['['.repeat(500_000), '- '.repeat(200_000), '? '.repeat(200_000), '[a: '.repeat(100_000), '- ['.repeat(100_000)]) {
+      const parsed = parseYamlWithPositions(text);
+      expect(parsed.data).toBeUndefined();
+      expect(parsed.problems).toEqual([
+        { code: 'yaml_limit', message: 'Nesting is deeper than the limit of 64 levels', position: expect.objectContaining({ line: 1 }) },
+      ]);
+      expect(parsed.problems[0].position.offset).toBeLessThan(300); // found early, where it gets too deep
+    }
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('checks duplicate keys in linear time (yaml\'s own check is quadratic)', () => {
+    const keys = Array.from({ length: 40_000 }, (_, i) => `key${i}: ${i}`);
+    const started = Date.now();
+    const parsed = parseYamlWithPositions(yaml(...keys, 'key7: again'));
+    expect(Date.now() - started).toBeLessThan(8000); // yaml's uniqueKeys: ~20 s
+    expect(parsed.problems).toEqual([
+      {
+        code: 'yaml_syntax',
+        message: 'Duplicate key "key7" (first defined at line 8, column 1)',
+        position: expect.objectContaining({ line: 40_001, column: 1 }),
+      },
+    ]);
+  });
+
+  it('compares keys by their string value, as the data does', () => {
+    const parsed = parseYamlWithPositions(yaml('1: a', "'1': b", 'x: {"k": 1, k: 2}'));
+    expect(parsed.problems.map((p) => [p.message, p.position.line, p.position.column])).toEqual([
+      ['Duplicate key "1" (first defined at line 1, column 1)', 2, 1],
+      ['Duplicate key "k" (first defined at line 3, column 5)', 3, 13],
+    ]);
+    expect(parsed.data).toEqual({ '1': 'b', x: { k: 2 } });
   });
 
   it('reports a second document as a problem', () => {
