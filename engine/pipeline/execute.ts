@@ -112,6 +112,10 @@ async function executeResolved(run: Run): Promise<ExecuteResult> {
   const staticResponse = resolved.config.static_response;
   if (staticResponse !== undefined && (resolved.method === 'list' || resolved.method === 'get')) {
     const body = await trace.step('static_response', undefined, () => staticBody(run, staticResponse));
+    if (format === 'stream') {
+      const records = resolved.method === 'list' ? (body as ListResult).result : [body as Record<string, unknown>];
+      return { status: 200, headers: { 'content-type': 'application/x-ndjson' }, body: staticStream(records) };
+    }
     return { status: 200, headers: { 'content-type': 'application/json' }, body: format === 'debug' ? { result: body, debug: null } : body };
   }
 
@@ -136,6 +140,10 @@ async function executeResolved(run: Run): Promise<ExecuteResult> {
   const headers = { 'content-type': 'application/json', ...mapped.headers };
   if (format === 'debug') body = { result: body, debug: trace.debug() };
   return { status: statusFor(resolved.method), headers, body };
+}
+
+async function* staticStream(records: Record<string, unknown>[]): AsyncGenerator<Record<string, unknown>> {
+  yield* records;
 }
 
 async function staticBody(run: Run, value: unknown): Promise<unknown> {

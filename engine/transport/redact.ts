@@ -3,13 +3,22 @@ import { isPlainObject } from '../expressions/plain.js';
 
 export const REDACTED = '[REDACTED]';
 
-const secretName = /token|secret|password|passwd|api[_-]?key|apikey|(^|_)key$|credential|private|signature|session|cookie/i;
+// A key names a secret when its last word does: `access_token`, `client-secret`, `apiKey`, `password`
+// (but not `token_type` or `monkey`).
+const secretWord = /(^|[-_ .])(token|secret|password|passwd|passphrase|api[-_]?key|apikey|key|credentials?|signature|session|cookie|private[-_]?key)$/i;
+const secretCamel = /[a-z0-9](Token|Secret|Password|Passphrase|Key|Credentials?|Signature|Session|Cookie)$/;
+const secretName = { test: (name: string): boolean => secretWord.test(name) || secretCamel.test(name) };
 const secretHeaders = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token']);
 
 function toBase64(text: string): string {
   let binary = '';
   for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
   return btoa(binary);
+}
+
+/** A secret as it may appear in text: as is, URL-encoded, and form-encoded (`+` for space, `~!'()` escaped). */
+function encodings(secret: string): string[] {
+  return [...new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)])];
 }
 
 /** Replaces every secret (and its URL-encoded and Base64 forms) in strings, everywhere in a value. */
@@ -22,8 +31,7 @@ export class Redactor {
     for (const secret of secrets) {
       // Very short values would redact ordinary text; they are not credentials anyway.
       if (secret.length < 4) continue;
-      all.add(secret);
-      all.add(encodeURIComponent(secret));
+      for (const form of encodings(secret)) all.add(form);
       all.add(toBase64(secret));
     }
     // Longest first, so a secret that contains another is replaced whole.
@@ -34,7 +42,7 @@ export class Redactor {
   /** Adds a secret learned at run time (an OAuth2 access token). */
   add(secret: string): void {
     if (secret.length >= 4 && !this.secrets.includes(secret)) {
-      this.secrets.push(secret, encodeURIComponent(secret));
+      this.secrets.push(...encodings(secret));
       this.secrets.sort((a, b) => b.length - a.length);
     }
   }
