@@ -96,6 +96,12 @@ export function parseBody(text: string, contentType: string, format: ResponseFor
     }
   }
   if (format === 'text') return text;
+  if (format === 'auto' && /application\/x-www-form-urlencoded/.test(type)) {
+    // Some token endpoints answer form-encoded: read it as an object, like JSON.
+    const out: Record<string, string> = {};
+    for (const [key, value] of new URLSearchParams(text)) if (key !== '__proto__' && key !== 'constructor' && key !== 'prototype') out[key] = value;
+    return out;
+  }
   if (ok && /text\/html/.test(type)) {
     // A 200 with an HTML page is a login wall or a proxy error, not data.
     throw new UnimapError('invalid_remote_response', `${what}: the remote API answered with an HTML page instead of data: ${snippet(text, redactor)}`, {

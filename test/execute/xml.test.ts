@@ -84,3 +84,10 @@ test('an HTML error page from an XML API becomes a unified error with its messag
     message: 'jamf_classic mdm/users.get: The server has not found anything matching the request URI',
   });
 });
+
+test('a form-encoded response body is read as an object', async () => {
+  const { parseBody } = await import('../../engine/transport/send.js');
+  const { Redactor } = await import('../../engine/transport/redact.js');
+  expect(parseBody('access_token=abc&scope=a+b&__proto__=x', 'application/x-www-form-urlencoded; charset=utf-8', 'auto', 200, 'w', new Redactor([]))).toEqual({ access_token: 'abc', scope: 'a b' });
+  expect(({} as Record<string, unknown>).x).toBeUndefined();
+});
