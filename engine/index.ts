@@ -21,6 +21,11 @@ export { helperFunctions } from './expressions/functions.js';
 export { slotBindings } from './definitions/slots.js';
 export { parseQueryString, buildQueryString } from './pipeline/query-string.js';
 export { renderCodeFrame } from './definitions/source-map.js';
+export type * from './models/mdm-types.js';
+export { computeCoverage } from './models/coverage.js';
+export type { FieldCoverage, MethodCoverage, ResourceCoverage } from './models/coverage.js';
+export { runFixture } from './fixtures/run.js';
+export type { Fixture, FixtureOutcome, FixtureFailure } from './fixtures/run.js';
 
 export interface LoadEngineOptions extends Omit<EngineOptions, 'definitions' | 'schemas'> {
   /** A folder of `*.yaml` definitions (read with Node's fs), or in-memory sources. */

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { renderDocsFile, renderReadmeBlock, findMarkedBlock } from './write-docs.js';
+import { renderModelDocs } from './write-model-docs.js';
+import { renderDefinitionTypes } from '../models/generate-definition-types.js';
+import { renderUnifiedTypes } from '../models/unified-types.js';
+import { bundledModelSchemas } from '../models/bundled.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+export const unifiedTypesHeader = '// Generated from schemas/mdm/*.json by `unimap docs` (npm run docs). Do not edit.';
+
+/**
+ * Every generated file of the project, path (relative to the package root) → content: the
+ * definition format reference (docs and README block), the per-resource model docs, and the
+ * TypeScript types generated from the schemas.
+ */
+export async function generatedFiles(): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  files.set('docs/definition-format.md', renderDocsFile());
+  const readme = readFileSync(`${root}README.md`, 'utf8');
+  const block = findMarkedBlock(readme);
+  if (block) files.set('README.md', `${block.before}${renderReadmeBlock()}${block.after}`);
+  for (const [path, content] of await renderModelDocs(`${root}mappings`)) files.set(path, content);
+  files.set('engine/definitions/definition-types.ts', renderDefinitionTypes());
+  files.set('engine/models/mdm-types.ts', renderUnifiedTypes(bundledModelSchemas, unifiedTypesHeader));
+  return files;
+}
+
+export const packageRoot = root;
