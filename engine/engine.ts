@@ -1,5 +1,6 @@
 import integrationSchema from '../schemas/integration.schema.json' with { type: 'json' };
-import { createAjv, describeAjvErrors, formatPath, type AjvInstance } from './definitions/ajv.js';
+import { createAjv, describeAjvErrors, formatPath, type AjvInstance, type SchemaIssue } from './definitions/ajv.js';
+import type { ValidateFunction } from 'ajv';
 import { definitionsError, loadDefinitions, type DefinitionSource, type LoadedIntegration } from './definitions/load.js';
 import type { YamlLimits } from './definitions/source-map.js';
 import { UnimapError, type Problem, type UnifiedErrorBody } from './errors.js';
@@ -79,6 +80,17 @@ export class Engine implements ExecutionCore {
     return this.memos.get(key) as T;
   }
 
+  private readonly validators = new WeakMap<object, ValidateFunction>();
+
+  checkSchema(schema: object, value: unknown): SchemaIssue[] {
+    let validate = this.validators.get(schema);
+    if (!validate) {
+      validate = this.ajv.compile(schema);
+      this.validators.set(schema, validate);
+    }
+    return validate(value) ? [] : describeAjvErrors(validate.errors ?? []);
+  }
+
   checkOverride(override: Record<string, unknown>, layer: 'environment' | 'account', operation: string): void {
     const validate = this.ajv.getSchema(overrideSchemaId)!;
     if (validate(override)) return;
@@ -91,7 +103,7 @@ export class Engine implements ExecutionCore {
 
   private async begin(call: UnifiedCall): Promise<{ resolved: ResolvedMethod; input: CallInput; prepared: PreparedRequest }> {
     const resolved = resolveMethod(this, call);
-    const input = validateInput(call, resolved);
+    const input = validateInput(call, resolved, this);
     const prepared = await prepareRequest(resolved, input);
     return { resolved, input, prepared };
   }
@@ -115,7 +127,7 @@ export class Engine implements ExecutionCore {
   /** The unified error envelope for a remote error response, through `error_mapping`. */
   async mapError(call: UnifiedCall, response: RemoteResponse): Promise<UnifiedErrorBody> {
     const resolved = resolveMethod(this, call);
-    const input = validateInput(call, resolved);
+    const input = validateInput(call, resolved, this);
     return (await mapRemoteError(resolved, input, response)).toJSON();
   }
 

@@ -132,6 +132,18 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
       } catch {
         // The schema problems already reported explain a shape these checks cannot read.
       }
+      for (const [model, resources] of Object.entries((data as { unified?: Record<string, Record<string, Record<string, { query_schema?: object }>>> }).unified ?? {})) {
+        for (const [resource, methods] of Object.entries(resources ?? {})) {
+          for (const [method, config] of Object.entries(methods ?? {})) {
+            if (!config?.query_schema) continue;
+            try {
+              options.ajv.compile(config.query_schema);
+            } catch (error) {
+              fileProblems.push({ code: 'schema_violation', message: `query_schema is not a valid JSON Schema: ${(error as Error).message}`, severity: 'error', location: locate(['unified', model, resource, method, 'query_schema']) });
+            }
+          }
+        }
+      }
     }
     if (fileProblems.length === 0 && integrations.has(name)) {
       fileProblems.push({

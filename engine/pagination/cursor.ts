@@ -13,6 +13,8 @@ export interface PageState {
   limit?: number;
   /** The remote query of the first page without its paging parameters, so `next_cursor` alone continues the same list. */
   query?: Record<string, unknown>;
+  /** The unified filters of the first page: later pages' mappings see them as `query`. */
+  filters?: Record<string, unknown>;
 }
 
 interface Envelope extends PageState {
@@ -67,5 +69,7 @@ export function decodeCursor(cursor: string, operation: string): PageState {
   if (params) state.params = params;
   const query = safe(envelope.query);
   if (query) state.query = query;
+  const filters = safe(envelope.filters);
+  if (filters) state.filters = filters;
   return state;
 }

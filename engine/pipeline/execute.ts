@@ -79,7 +79,7 @@ export async function executeCall(core: ExecutionCore, call: ExecuteCall, option
   const unified = toUnifiedCall(core, call);
   const resolved = resolveMethod(core, unified);
   const redactor = createRedactor(resolved.integration.definition, unified.context ?? {});
-  const input = validateInput(unified, resolved);
+  const input = validateInput(unified, resolved, core);
   const trace = new Trace(redactor, options.hooks, input.responseFormat === 'debug');
   const run = createRun(core, resolved, input, redactor, trace, options);
   try {

@@ -71,6 +71,8 @@ export async function mapRemoteResponse(
           : nextPageState(prepared.pagination, prepared.page, { body: remote.body, headers: remote.headers, records: records.length }, input.limit, operation);
       if (next) {
         if (Object.keys(prepared.listQuery).length && !next.url) next.query = prepared.listQuery;
+        const filters = Object.fromEntries(Object.entries(input.query).filter(([key]) => key !== 'limit'));
+        if (Object.keys(filters).length) next.filters = filters;
         envelope.next_cursor = encodeCursor(next, operation);
       }
     }

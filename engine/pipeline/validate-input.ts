@@ -2,7 +2,10 @@ import { formatPath } from '../definitions/ajv.js';
 import { UnimapError } from '../errors.js';
 import { getPath, isPlainObject } from '../expressions/plain.js';
 import { controlParameters, type UnifiedCall } from './call.js';
+import { decodeCursor } from '../pagination/cursor.js';
+import { bodyReads } from '../models/mapping-analysis.js';
 import type { ResolvedMethod } from './resolve.js';
+import type { EngineCore } from './engine-core.js';
 
 export type ResponseFormat = 'unified' | 'raw' | 'normalized' | 'stream' | 'debug';
 
@@ -42,7 +45,7 @@ function badQuery(message: string, details?: unknown): UnimapError {
 }
 
 /** Checks the unified query and body against the unified schema and the integration's `required` and `query_schema`, before any mapping runs. */
-export function validateInput(call: UnifiedCall, resolved: ResolvedMethod): CallInput {
+export function validateInput(call: UnifiedCall, resolved: ResolvedMethod, core: EngineCore): CallInput {
   const rawQuery = call.query ?? {};
   if (!isPlainObject(rawQuery)) throw badQuery('the query must be an object');
   const query: Record<string, unknown> = {};
@@ -63,7 +66,12 @@ export function validateInput(call: UnifiedCall, resolved: ResolvedMethod): Call
   const nextCursor = rawQuery.next_cursor;
   if (nextCursor !== undefined && typeof nextCursor !== 'string') throw badQuery('next_cursor must be a string');
 
-  checkQuery(query, resolved);
+  // A later page continues the first page's filters, so `query` means the same in every mapping.
+  if (typeof nextCursor === 'string' && nextCursor && Object.keys(query).every((key) => key === 'limit')) {
+    const filters = decodeCursor(nextCursor, `${resolved.integration.name}/${resolved.operation}`).filters;
+    if (filters) Object.assign(query, filters, { ...(query.limit !== undefined ? { limit: query.limit } : {}) });
+  }
+  checkQuery(query, resolved, core);
   const body = call.body;
   checkBody(body, resolved);
   const input: CallInput = {
@@ -86,7 +94,7 @@ export function validateInput(call: UnifiedCall, resolved: ResolvedMethod): Call
 }
 
 /** Filters a caller may pass: the integration's `query_schema`; anything else is refused rather than silently ignored. */
-function checkQuery(query: Record<string, unknown>, resolved: ResolvedMethod): void {
+function checkQuery(query: Record<string, unknown>, resolved: ResolvedMethod, core: EngineCore): void {
   const schema = (resolved.config.query_schema ?? {}) as { properties?: Record<string, unknown>; required?: string[] };
   const supported = new Set(['limit', ...Object.keys(schema.properties ?? {})]);
   const unsupported = Object.keys(query).filter((key) => !supported.has(key));
@@ -106,7 +114,11 @@ function checkQuery(query: Record<string, unknown>, resolved: ResolvedMethod): v
       details: { missing_required_query_parameters: missing },
     });
   }
-  const issues = resolved.unified?.check(`${resolved.method}_query`, query) ?? [];
+  const issues = [...(resolved.unified?.check(`${resolved.method}_query`, query) ?? [])];
+  if (resolved.config.query_schema) {
+    const own = core.checkSchema(resolved.config.query_schema, query).filter((i) => !(i.message.startsWith('missing required') || i.path[0] === 'limit'));
+    for (const issue of own) if (!issues.some((i) => i.path.join('.') === issue.path.join('.'))) issues.push(issue);
+  }
   if (issues.length) {
     throw badQuery(`the query does not fit the unified ${resolved.model}/${resolved.resource} ${resolved.method} query: ${issues.map((i) => `${formatPath(i.path) || 'query'} ${i.message}`).join('; ')}`, {
       invalid_query_parameters: issues.map((i) => ({ field: formatPath(i.path), message: i.message })),
@@ -118,11 +130,39 @@ function isMissing(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 
+const readsCache = new WeakMap<object, Set<string>>();
+
+/** Top-level unified body fields a method's request mapping reads (static analysis, once per expression). */
+function writableFields(resolved: ResolvedMethod): Set<string> {
+  const slot = resolved.slots.get('request_body_mapping');
+  if (!slot) return new Set(['remote_data']);
+  let fields = readsCache.get(slot.expression);
+  if (!fields) {
+    fields = new Set([...bodyReads(slot.expression.ast())].map((f) => f.split('.')[0]!));
+    fields.add('remote_data');
+    readsCache.set(slot.expression, fields);
+  }
+  return fields;
+}
+
 function checkBody(body: unknown, resolved: ResolvedMethod): void {
   const writes = resolved.method === 'create' || resolved.method === 'update';
   if (!writes && body === undefined) return;
   if (writes && body !== undefined && !isPlainObject(body)) {
     throw new UnimapError('invalid_body', `the body of ${resolved.operation} must be a JSON object`, { statusCode: 400 });
+  }
+  if (writes && isPlainObject(body) && resolved.unified) {
+    // A unified field this integration cannot write is refused, not silently dropped.
+    const known = new Set(resolved.unified.fields(resolved.method));
+    const writable = writableFields(resolved);
+    const unsupported = Object.keys(body).filter((key) => known.has(key) && !writable.has(key) && body[key] !== undefined);
+    if (unsupported.length) {
+      throw new UnimapError(
+        'invalid_body',
+        `${resolved.integration.name} cannot write ${unsupported.map((f) => `\`${f}\``).join(', ')} on ${resolved.operation}; it writes ${[...writable].filter((f) => f !== 'remote_data').map((f) => `\`${f}\``).join(', ') || 'no unified fields'}. Vendor fields go in \`remote_data\`.`,
+        { statusCode: 400, details: { unsupported_body_fields: unsupported } },
+      );
+    }
   }
   const missing = (resolved.config.required ?? []).filter((field) => isMissing(getPath(body ?? {}, field)));
   const issues = resolved.unified?.check(resolved.method, body ?? {}) ?? [];

@@ -136,6 +136,24 @@ describe('input validation, before any mapping runs', () => {
     });
   });
 
+  test('a unified field the integration cannot write is refused, not silently dropped', async () => {
+    await expect(engine.mapRequest(call('update', { id: '1', body: { name: 'A', emails: [{ email: 'a@b.c' }] } }))).rejects.toMatchObject({
+      code: 'invalid_body',
+      statusCode: 400,
+      message: expect.stringContaining('acme cannot write `emails` on mdm/users.update'),
+      details: { unsupported_body_fields: ['emails'] },
+    });
+  });
+
+  test('filter values are checked against the integration query_schema', async () => {
+    const e = new Engine({
+      definitions: [{ file: 'q.yaml', text: definition.replace("      list:\n        resource: users\n        method: list\n", "      list:\n        resource: users\n        method: list\n        query_schema: { type: object, properties: { email: { type: string, format: email } } }\n        query_mapping: '{ \"mail\": query.email }'\n") }],
+    });
+    expect(e.problems).toEqual([]);
+    await expect(e.mapRequest(call('list', { query: { email: 'not-an-email' } }))).rejects.toMatchObject({ code: 'invalid_query', statusCode: 400, details: { invalid_query_parameters: [{ field: 'email', message: 'must match format "email"' }] } });
+    expect((await e.mapRequest(call('list', { query: { email: 'a@b.co' } }))).url).toContain('mail=a%40b.co');
+  });
+
   test('missing required fields are listed as missing_required_body_fields', async () => {
     await expect(engine.mapRequest(call('create', { body: { emails: [] } }))).rejects.toMatchObject({
       code: 'missing_required_body_fields',
@@ -283,8 +301,8 @@ describe('errors', () => {
   });
 
   test('a mapping that returns a non-object is a clear error', async () => {
-    const e = new Engine({ definitions: [{ file: 'n.yaml', text: definition.replace(`'{ "full_name": body.name }'`, `'"just a string"'`).replace(`"id": $string(response.id), "name": response.full_name & ($number(response.id) + response.full_name) }`, `"id": "1" }`) }] });
-    await expect(e.mapRequest(call('update', { id: '1', body: { name: 'x' }, query: {} }))).resolves.toMatchObject({ body: 'just a string' });
+    const e = new Engine({ definitions: [{ file: 'n.yaml', text: definition.replace(`'{ "full_name": body.name }'`, `'"just " & body.name'`).replace(`"id": $string(response.id), "name": response.full_name & ($number(response.id) + response.full_name) }`, `"id": "1" }`) }] });
+    await expect(e.mapRequest(call('update', { id: '1', body: { name: 'x' }, query: {} }))).resolves.toMatchObject({ body: 'just x' });
   });
 });
 
