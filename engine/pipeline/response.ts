@@ -79,6 +79,10 @@ export async function mapRemoteResponse(
     body = envelope;
   } else if (resolved.method === 'delete') {
     body = { id: mapped[0]?.id ?? input.id, ...(mapped[0] && !input.ignoreRemoteData && mapped[0].remote_data !== undefined ? { remote_data: mapped[0].remote_data } : {}) };
+  } else if (resolved.method === 'update' && records.length === 0 && input.id) {
+    // An update answered with no body (204): the record is not sent back, only its id is known.
+    body = { id: input.id };
+    mapped = [body as Record<string, unknown>];
   } else if (['get', 'create', 'update'].includes(resolved.method)) {
     if (!mapped[0]) {
       throw new UnimapError('invalid_remote_response', `${resolved.integration.name} ${resolved.operation}: the remote response holds no record${prepared.target.endpoint.response_path ? ` at \`${prepared.target.endpoint.response_path}\`` : ''}`, {

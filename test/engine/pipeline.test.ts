@@ -313,3 +313,13 @@ describe('engines are independent values', () => {
     expect((await engine.mapRequest(call('list'))).url).toContain('/v2/users');
   });
 });
+
+describe('writes answered without a body', () => {
+  test('an update answered with 204 gives {id}', async () => {
+    expect(await engine.mapResponse(call('update', { id: '9', body: { name: 'A' } }), { status: 204 })).toEqual({ id: '9' });
+  });
+
+  test('a get answered with no record is a 502, not an empty object', async () => {
+    await expect(engine.mapResponse(call('get', { id: '9' }), { status: 200, body: {} })).rejects.toMatchObject({ code: 'invalid_remote_response', statusCode: 502 });
+  });
+});
