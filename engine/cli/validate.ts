@@ -6,6 +6,7 @@ import { renderCodeFrame } from '../definitions/source-map.js';
 import { formatLocation, type Problem } from '../errors.js';
 import { findFixtureFiles, readFixture } from '../fixtures/read.js';
 import { colors, UsageError } from './output.js';
+import { progress } from './progress.js';
 
 export const validateHelp = `Usage: unimap validate [paths…] [--json]
 
@@ -34,7 +35,13 @@ export async function validateCommand(args: string[]): Promise<number> {
   }
   const engine = new Engine({ definitions: sources });
   const problems: Problem[] = [...engine.problems];
-  for (const file of await findFixtureFiles(paths.filter((p) => !/\.ya?ml$/i.test(p)))) problems.push(...(await readFixture(file)).problems);
+  const fixtureFiles = await findFixtureFiles(paths.filter((p) => !/\.ya?ml$/i.test(p)));
+  const bar = progress(fixtureFiles.length, 'fixtures');
+  for (const file of fixtureFiles) {
+    bar.tick(file);
+    problems.push(...(await readFixture(file)).problems);
+  }
+  bar.done();
 
   if (json) {
     process.stdout.write(JSON.stringify({ files: sources.length, problems }, null, 2) + '\n');

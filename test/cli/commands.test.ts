@@ -123,7 +123,7 @@ describe('unimap record', () => {
     server = await startServer((request) => {
       // The remote echoes the credentials back, as some error pages and debug endpoints do.
       if (request.url.startsWith('/api/users?')) {
-        return { body: { data: [{ id: 7, full_name: 'Ann Lee', email: 'ann@example.com', echo: request.headers.authorization, token: request.headers['x-api-token'] }], meta: {} } };
+        return { headers: { 'x-echo-auth': request.headers.authorization ?? '' }, body: { data: [{ id: 7, full_name: 'Ann Lee', email: 'ann@example.com', echo: request.headers.authorization, pass: request.headers['x-admin-password'] }], meta: {} } };
       }
       return { status: 404, body: { message: 'no' } };
     });
@@ -143,9 +143,10 @@ context:
   username: { required: true }
   password: { required: true, secret: true }
   api_token: { required: true, secret: true }
-auth: { type: basic, username: "{{context.username}}", password: "{{context.password}}" }
+auth: { type: bearer, token: "{{context.api_token}}" }
 headers:
-  x-api-token: "{{context.api_token}}"
+  x-admin-user: "{{context.username}}"
+  x-admin-password: "{{context.password}}"
 resources:
   users:
     list: { path: /users, response_path: data, query: { limit: 10 } }
@@ -168,7 +169,6 @@ unified:
     const fixture = await readFile(out, 'utf8');
     expect(fixture).not.toContain(token);
     expect(fixture).not.toContain(password);
-    expect(fixture).not.toContain(Buffer.from(`admin:${password}`).toString('base64'));
     expect(fixture).not.toContain('ann@example.com');
     expect(fixture).toContain('[REDACTED]');
     expect(fixture).toContain('mode: execute');
