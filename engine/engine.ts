@@ -1,6 +1,6 @@
 import integrationSchema from '../schemas/integration.schema.json' with { type: 'json' };
-import { createAjv, describeAjvErrors, formatPath, type AjvInstance, type SchemaIssue } from './definitions/ajv.js';
-import type { ValidateFunction } from 'ajv';
+import { describeAjvErrors, formatPath, type SchemaIssue } from './definitions/ajv.js';
+import { AjvValidators, type Validators } from './definitions/validators.js';
 import { definitionsError, loadDefinitions, type DefinitionSource, type LoadedIntegration } from './definitions/load.js';
 import type { YamlLimits } from './definitions/source-map.js';
 import { UnimapError, type Problem, type UnifiedErrorBody } from './errors.js';
@@ -27,16 +27,18 @@ export interface EngineOptions {
   /** Guardrails for every JSONata evaluation. */
   limits?: Partial<ExpressionLimits>;
   yamlLimits?: YamlLimits;
+  /** Precompiled validators (Workers); by default ajv compiles them on first use. */
+  validators?: Validators;
   /** Timeouts, retries, paging and size limits for `execute`. */
   transport?: Partial<TransportLimits>;
   /** The environment override layer applied to every executed call (a call's own `overrides.environment` wins). */
   environment?: UnifiedOverrides;
 }
 
-const overrideSchemaId = 'https://unimap.dev/schemas/integration-override.schema.json';
+export const overrideSchemaId = 'https://unimap.dev/schemas/integration-override.schema.json';
 
 /** The `unified_method` schema without its required fields: an override may set any subset. */
-function overrideSchema(): object {
+export function overrideSchema(): object {
   const base = (integrationSchema as { $id: string; $defs: Record<string, Record<string, unknown>> });
   const method = { ...base.$defs.unified_method! };
   delete method.required;
@@ -58,20 +60,20 @@ export class Engine implements ExecutionCore {
   readonly tokens = new TokenCache();
   readonly transport: TransportLimits;
   readonly environment: UnifiedOverrides | undefined;
-  private readonly ajv: AjvInstance;
+  readonly validators: Validators;
   private readonly memos = new Map<string, unknown>();
 
   constructor(options: EngineOptions) {
-    this.ajv = createAjv();
+    this.validators = options.validators ?? new AjvValidators();
     this.transport = { ...defaultTransportLimits, ...options.transport };
     this.environment = options.environment;
     this.cache = new ExpressionCache({ ...defaultExpressionLimits, ...options.limits });
-    this.models = new ModelRegistry(options.schemas ?? bundledModelSchemas, this.ajv);
-    const loaded = loadDefinitions(options.definitions, { cache: this.cache, models: this.models, ajv: this.ajv, ...(options.yamlLimits ? { yamlLimits: options.yamlLimits } : {}) });
+    this.models = new ModelRegistry(options.schemas ?? bundledModelSchemas, this.validators);
+    const loaded = loadDefinitions(options.definitions, { cache: this.cache, models: this.models, validators: this.validators, ...(options.yamlLimits ? { yamlLimits: options.yamlLimits } : {}) });
     this.integrations = loaded.integrations;
     this.problems = [...this.models.problems, ...loaded.problems];
     this.failedIntegrations = loaded.failed;
-    this.ajv.addSchema(overrideSchema());
+    this.validators.add(overrideSchema());
     if (options.strict && this.problems.some((p) => p.severity === 'error')) throw definitionsError(this.problems);
   }
 
@@ -80,19 +82,13 @@ export class Engine implements ExecutionCore {
     return this.memos.get(key) as T;
   }
 
-  private readonly validators = new WeakMap<object, ValidateFunction>();
-
   checkSchema(schema: object, value: unknown): SchemaIssue[] {
-    let validate = this.validators.get(schema);
-    if (!validate) {
-      validate = this.ajv.compile(schema);
-      this.validators.set(schema, validate);
-    }
+    const validate = this.validators.schema(schema);
     return validate(value) ? [] : describeAjvErrors(validate.errors ?? []);
   }
 
   checkOverride(override: Record<string, unknown>, layer: 'environment' | 'account', operation: string): void {
-    const validate = this.ajv.getSchema(overrideSchemaId)!;
+    const validate = this.validators.ref(overrideSchemaId)!;
     if (validate(override)) return;
     const issues = describeAjvErrors(validate.errors ?? []);
     throw new UnimapError('invalid_override', `the ${layer} override of ${operation} is invalid: ${issues.map((i) => `${formatPath(i.path) || 'override'} ${i.message}`).join('; ')}`, {

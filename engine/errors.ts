@@ -50,7 +50,16 @@ export type ErrorCode =
   | 'auth_failed'
   | 'pagination_limit'
   | 'step_failed'
-  | 'aborted';
+  | 'aborted'
+  // serving
+  | 'unauthorized'
+  | 'route_not_found'
+  | 'method_not_allowed'
+  | 'account_not_found'
+  | 'idempotency_conflict'
+  | 'payload_too_large'
+  | 'request_timeout'
+  | 'internal_error';
 
 const reasons: Record<number, string> = {
   400: 'Bad Request',

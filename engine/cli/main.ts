@@ -1,9 +1,11 @@
+import { buildWorkerCommand, buildWorkerHelp } from './build-worker-command.js';
 import { coverageCommand, coverageHelp } from './coverage-command.js';
 import { docsCommand, docsHelp } from './docs-command.js';
 import { initCommand, initHelp } from './init-command.js';
 import { mapCommand, mapHelp } from './map-command.js';
 import { UsageError } from './output.js';
 import { recordCommand, recordHelp } from './record-command.js';
+import { serveCommand, serveHelp } from './serve-command.js';
 import { testCommand, testHelp } from './test-command.js';
 import { typesCommand, typesHelp } from './types-command.js';
 import { validateCommand, validateHelp } from './validate.js';
@@ -17,6 +19,8 @@ const commands: Record<string, Command> = {
   coverage: { run: coverageCommand, help: coverageHelp, summary: 'the field coverage matrix across integrations' },
   docs: { run: docsCommand, help: docsHelp, summary: 'write the generated docs and types (--check: verify they are current)' },
   record: { run: recordCommand, help: recordHelp, summary: 'call the live API and write a redacted fixture of every exchange' },
+  serve: { run: serveCommand, help: serveHelp, summary: 'serve the unified API (--sandbox: with emulated vendors and demo accounts)' },
+  'build-worker': { run: buildWorkerCommand, help: buildWorkerHelp, summary: 'bundle the server for Cloudflare Workers (precompiled validators)' },
   types: { run: typesCommand, help: typesHelp, summary: 'TypeScript types for the unified models' },
   init: { run: initCommand, help: initHelp, summary: 'scaffold a definition and its first fixture' },
 };

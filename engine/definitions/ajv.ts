@@ -9,9 +9,9 @@ const addFormats: FormatsPlugin =
 
 export type AjvInstance = Ajv2020;
 
-/** One ajv per engine: no shared global validator state between engines. */
-export function createAjv(): AjvInstance {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, discriminator: true, allowUnionTypes: true });
+/** One ajv per engine: no shared global validator state between engines. `code` is for standalone (precompiled) builds. */
+export function createAjv(code?: ConstructorParameters<typeof Ajv2020>[0] extends infer O ? (O extends { code?: infer C } ? C : never) : never): AjvInstance {
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, discriminator: true, allowUnionTypes: true, ...(code ? { code } : {}) });
   addFormats(ajv);
   // Unimap's annotations in the schemas: documentation and tooling data, not assertions.
   for (const keyword of ['x-jsonata', 'x-slot', 'x-bindings', 'x-unimap']) ajv.addKeyword({ keyword });

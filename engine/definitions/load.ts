@@ -4,7 +4,8 @@ import type { CompiledSlot } from '../expressions/evaluate.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { isStandardMethod } from '../models/registry.js';
 import integrationSchema from '../../schemas/integration.schema.json' with { type: 'json' };
-import { describeAjvErrors, formatPath, type AjvInstance } from './ajv.js';
+import { describeAjvErrors, formatPath } from './ajv.js';
+import type { Validators } from './validators.js';
 import type { IntegrationDefinition, NameOrExpression } from './definition-types.js';
 import { findExpressions } from './slots.js';
 import { unknownBindings } from './lint-bindings.js';
@@ -26,7 +27,7 @@ export interface LoadedIntegration {
 export interface LoadOptions {
   cache: ExpressionCache;
   models: ModelRegistry;
-  ajv: AjvInstance;
+  validators: Validators;
   yamlLimits?: YamlLimits;
 }
 
@@ -41,8 +42,8 @@ const schemaId = (integrationSchema as { $id: string }).$id;
 
 /** Loads every definition, collecting all problems in all files; a broken definition is skipped, the others load. */
 export function loadDefinitions(sources: readonly DefinitionSource[], options: LoadOptions): LoadResult {
-  if (!options.ajv.getSchema(schemaId)) options.ajv.addSchema(integrationSchema);
-  const validate = options.ajv.getSchema(schemaId)!;
+  options.validators.add(integrationSchema);
+  const validate = options.validators.ref(schemaId)!;
   const integrations = new Map<string, LoadedIntegration>();
   const problems: Problem[] = [];
   const failed = new Map<string, string>();
@@ -137,7 +138,7 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
           for (const [method, config] of Object.entries(methods ?? {})) {
             if (!config?.query_schema) continue;
             try {
-              options.ajv.compile(config.query_schema);
+              options.validators.schema(config.query_schema);
             } catch (error) {
               fileProblems.push({ code: 'schema_violation', message: `query_schema is not a valid JSON Schema: ${(error as Error).message}`, severity: 'error', location: locate(['unified', model, resource, method, 'query_schema']) });
             }

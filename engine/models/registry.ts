@@ -1,5 +1,6 @@
 import type { ValidateFunction } from 'ajv';
-import { createAjv, describeAjvErrors, formatPath, type AjvInstance, type SchemaIssue } from '../definitions/ajv.js';
+import { describeAjvErrors, formatPath, type SchemaIssue } from '../definitions/ajv.js';
+import { AjvValidators, type Validators } from '../definitions/validators.js';
 import type { Problem } from '../errors.js';
 
 interface UnimapAnnotation {
@@ -22,7 +23,7 @@ export class UnifiedResource {
   private readonly validators = new Map<string, ValidateFunction | null>();
 
   constructor(
-    private readonly ajv: AjvInstance,
+    private readonly compiled: Validators,
     readonly model: string,
     readonly resource: string,
     readonly methods: readonly string[],
@@ -43,7 +44,7 @@ export class UnifiedResource {
     if (!this.validators.has(name)) {
       const ref = name === 'record' ? this.id : `${this.id}#/$defs/${name}`;
       const exists = name === 'record' || this.definition(name) !== undefined;
-      this.validators.set(name, exists ? (this.ajv.getSchema(ref) ?? null) : null);
+      this.validators.set(name, exists ? (this.compiled.ref(ref) ?? null) : null);
     }
     return this.validators.get(name) ?? null;
   }
@@ -67,7 +68,7 @@ export class ModelRegistry {
   readonly problems: Problem[] = [];
   private readonly resources = new Map<string, UnifiedResource>();
 
-  constructor(schemas: readonly object[], readonly ajv: AjvInstance = createAjv()) {
+  constructor(schemas: readonly object[], readonly validators: Validators = new AjvValidators()) {
     for (const schema of schemas) this.add(schema as JsonObject);
   }
 
@@ -81,13 +82,12 @@ export class ModelRegistry {
       return;
     }
     try {
-      this.ajv.addSchema(schema);
-      this.ajv.getSchema(id); // compile now, so a broken schema is reported at load
+      this.validators.add(schema);
     } catch (error) {
       fail(`the schema does not compile: ${(error as Error).message}`);
       return;
     }
-    this.resources.set(`${annotation.model}/${annotation.resource}`, new UnifiedResource(this.ajv, annotation.model, annotation.resource, annotation.methods, schema));
+    this.resources.set(`${annotation.model}/${annotation.resource}`, new UnifiedResource(this.validators, annotation.model, annotation.resource, annotation.methods, schema));
   }
 
   get(model: string, resource: string): UnifiedResource | undefined {

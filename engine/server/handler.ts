@@ -1,0 +1,241 @@
+import type { Engine } from '../engine.js';
+import { isUnimapError, reasonPhrase, UnimapError, type UnifiedErrorBody } from '../errors.js';
+import type { UnifiedOverrides } from '../pipeline/call.js';
+import type { ExecuteCall } from '../pipeline/execute.js';
+import { parseQueryString } from '../pipeline/query-string.js';
+import type { FetchLike } from '../transport/types.js';
+import type { AccountStore } from './accounts.js';
+import { MemoryIdempotencyStore, type IdempotencyStore, type StoredResponse } from './idempotency.js';
+
+/** One access log line: never a token, a query string or a body. */
+export interface AccessLogLine {
+  time: string;
+  method: string;
+  path: string;
+  status: number;
+  duration_ms: number;
+  account_id?: string;
+  code?: string;
+}
+
+export interface ServerOptions {
+  engine: Engine;
+  accounts: AccountStore;
+  /** API tokens accepted in `Authorization: Bearer <token>`. */
+  tokens: readonly string[];
+  idempotency?: IdempotencyStore;
+  /** The transport for remote calls (the sandbox redirects vendors to its emulators). */
+  fetch?: FetchLike;
+  /** Largest request body accepted (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Longest a request may take, remote calls included (default 60 s). */
+  requestTimeoutMs?: number;
+  environment?: UnifiedOverrides;
+  log?: (line: AccessLogLine) => void;
+}
+
+const standard: Record<string, string> = { GET: 'list', POST: 'create' };
+const byId: Record<string, string> = { GET: 'get', PATCH: 'update', DELETE: 'delete' };
+
+function errorResponse(error: UnimapError | UnifiedErrorBody, extraHeaders: Record<string, string> = {}): Response {
+  const body = isUnimapError(error) ? error.toJSON() : error;
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...extraHeaders };
+  const retryAfter = (body.details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
+  if (body.statusCode === 429 && retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+  return new Response(JSON.stringify(body), { status: body.statusCode, headers });
+}
+
+function problem(statusCode: number, code: UnifiedErrorBody['code'], message: string, details?: unknown): UnifiedErrorBody {
+  const body: UnifiedErrorBody = { statusCode, error: reasonPhrase(statusCode), code, message };
+  if (details !== undefined) body.details = details;
+  return body;
+}
+
+/** Compares in time that depends only on the lengths, so a wrong token reveals nothing by timing. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i % x.length] ?? 0) ^ (y[i % y.length] ?? 0);
+  return diff === 0 && x.length === y.length;
+}
+
+function authorized(request: Request, tokens: readonly string[]): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '');
+  if (!match) return false;
+  let ok = false;
+  // Every token is compared, so the time does not tell which one came close.
+  for (const token of tokens) if (constantTimeEqual(match[1]!, token)) ok = true;
+  return ok;
+}
+
+async function readBody(request: Request, maxBytes: number): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length'));
+  const tooLarge = new UnimapError('payload_too_large', `the request body is larger than ${maxBytes} bytes`, { statusCode: 413, details: { max_body_bytes: maxBytes } });
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge;
+  if (!request.body) return undefined;
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  text += decoder.decode();
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new UnimapError('invalid_body', 'the request body is not valid JSON', { statusCode: 400 });
+  }
+}
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** NDJSON from an async iterable of records; an error mid-stream ends it with an `{"error": …}` line. */
+function ndjson(records: AsyncIterable<unknown>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const iterator = records[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await iterator.next();
+        if (done) controller.close();
+        else controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
+      } catch (error) {
+        const body = isUnimapError(error) ? error.toJSON() : problem(500, 'internal_error', 'the stream failed');
+        controller.enqueue(encoder.encode(`${JSON.stringify({ error: body })}\n`));
+        controller.close();
+      }
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+}
+
+interface Route {
+  model: string;
+  resource: string;
+  method: string;
+  id?: string;
+}
+
+function route(method: string, path: string): Route | UnifiedErrorBody {
+  const parts = path.split('/').filter(Boolean).map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
+  if (parts[0] !== 'unified' || parts.length < 3 || parts.length > 4) {
+    return problem(404, 'route_not_found', `no route for ${method} ${path}; unified routes are /unified/:model/:resource[/:id]`);
+  }
+  const [, model, resource, third] = parts as [string, string, string, string | undefined];
+  if (third === undefined) {
+    const name = standard[method];
+    return name ? { model, resource, method: name } : problem(405, 'method_not_allowed', `${method} is not allowed on /unified/${model}/${resource}`);
+  }
+  if (method === 'POST') return { model, resource, method: third };
+  const name = byId[method];
+  return name ? { model, resource, method: name, id: third } : problem(405, 'method_not_allowed', `${method} is not allowed on /unified/${model}/${resource}/:id`);
+}
+
+/**
+ * The unified API as a web-standard handler: `(Request) => Promise<Response>`. No Node
+ * built-ins, so it runs on Node (see `serve`), Workers or Deno alike.
+ */
+export function createHandler(options: ServerOptions): (request: Request) => Promise<Response> {
+  const idempotency = options.idempotency ?? new MemoryIdempotencyStore();
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const timeoutMs = options.requestTimeoutMs ?? 60_000;
+
+  return async (request: Request): Promise<Response> => {
+    const started = Date.now();
+    const url = new URL(request.url);
+    let accountId: string | undefined;
+    const done = (response: Response, code?: string): Response => {
+      const line: AccessLogLine = { time: new Date(started).toISOString(), method: request.method, path: url.pathname, status: response.status, duration_ms: Date.now() - started };
+      if (accountId) line.account_id = accountId;
+      if (code) line.code = code;
+      options.log?.(line);
+      return response;
+    };
+    try {
+      if (!authorized(request, options.tokens)) {
+        // Says nothing about accounts: the caller is not known yet.
+        return done(errorResponse(problem(401, 'unauthorized', 'a valid API token is required: Authorization: Bearer <token>'), { 'www-authenticate': 'Bearer' }), 'unauthorized');
+      }
+      const target = route(request.method, url.pathname);
+      if ('statusCode' in target) return done(errorResponse(target), target.code);
+      const query = parseQueryString(url.search);
+      const id = query.integrated_account_id;
+      if (typeof id !== 'string' || !id) return done(errorResponse(problem(400, 'invalid_query', 'integrated_account_id is required')), 'invalid_query');
+      accountId = id;
+      const account = await options.accounts.get(id);
+      if (!account) return done(errorResponse(problem(404, 'account_not_found', `no integrated account ${id}`)), 'account_not_found');
+
+      const body = request.method === 'POST' || request.method === 'PATCH' ? await readBody(request, maxBodyBytes) : undefined;
+      const key = request.headers.get('idempotency-key');
+      const useKey = key && (request.method === 'POST' || request.method === 'PATCH');
+      let scope: string | undefined;
+      let fingerprint = '';
+      if (useKey) {
+        scope = `${account.id}\u0000${key}`;
+        fingerprint = await sha256(`${request.method} ${url.pathname}?${url.search}\n${JSON.stringify(body ?? null)}`);
+        const seen = await idempotency.get(scope);
+        if (seen === 'pending') return done(errorResponse(problem(409, 'idempotency_conflict', 'a request with this Idempotency-Key is still in progress')), 'idempotency_in_progress');
+        if (seen) {
+          if (seen.fingerprint !== fingerprint) return done(errorResponse(problem(409, 'idempotency_conflict', 'this Idempotency-Key was used with a different request')), 'idempotency_conflict');
+          return done(new Response(seen.body, { status: seen.status, headers: { ...seen.headers, 'idempotent-replayed': 'true' } }));
+        }
+        if (!(await idempotency.begin(scope, fingerprint))) return done(errorResponse(problem(409, 'idempotency_conflict', 'a request with this Idempotency-Key is still in progress')), 'idempotency_in_progress');
+      }
+
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      try {
+        const call: ExecuteCall = { model: target.model, resource: target.resource, method: target.method, query, account };
+        if (target.id !== undefined) call.id = target.id;
+        if (body !== undefined) call.body = body;
+        if (options.environment) call.overrides = { environment: options.environment };
+        const executeOptions: Parameters<Engine['execute']>[1] = { signal: controller.signal };
+        if (options.fetch) executeOptions.fetch = options.fetch;
+        const result = await options.engine.execute(call, executeOptions);
+        if (result.body && typeof result.body === 'object' && Symbol.asyncIterator in result.body) {
+          return done(new Response(ndjson(result.body as AsyncIterable<unknown>), { status: result.status, headers: { 'content-type': 'application/x-ndjson' } }));
+        }
+        const text = JSON.stringify(result.body ?? null);
+        const headers: Record<string, string> = { ...result.headers, 'content-type': 'application/json; charset=utf-8' };
+        delete headers['content-length'];
+        if (scope) await idempotency.finish(scope, { fingerprint, status: result.status, headers, body: text } satisfies StoredResponse);
+        return done(new Response(text, { status: result.status, headers }));
+      } catch (error) {
+        const failure = controller.signal.aborted && isUnimapError(error) && error.code === 'aborted' ? new UnimapError('request_timeout', `the request took longer than ${timeoutMs} ms`, { statusCode: 504 }) : error;
+        if (scope) {
+          // A client error is final, so replay it too; a failure on our side may be retried with the same key.
+          if (isUnimapError(failure) && failure.statusCode < 500) await idempotency.finish(scope, { fingerprint, status: failure.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(failure.toJSON()) });
+          else await idempotency.abandon(scope);
+        }
+        throw failure;
+      } finally {
+        clearTimeout(timer);
+      }
+    } catch (error) {
+      if (isUnimapError(error)) return done(errorResponse(error), error.code);
+      // Never a stack trace to the caller.
+      return done(errorResponse(problem(500, 'internal_error', 'internal error')), 'internal_error');
+    }
+  };
+}

@@ -1,0 +1,132 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Engine } from '../../engine/index.js';
+import { createHandler, constantTimeEqual, MemoryAccountStore, MemoryIdempotencyStore } from '../../engine/server/index.js';
+import { FileAccountStore, serveHandler } from '../../engine/node.js';
+import { startServer, type TestServer } from '../support/http-server.js';
+
+const definition = `name: tiny
+base_url: "http://{{context.host}}"
+context: { token: { secret: true } }
+auth: { type: bearer, token: "{{context.token}}" }
+resources:
+  users:
+    list: { path: /users, response_path: data }
+    create: { method: POST, path: /users }
+    slow: { method: POST, path: /slow }
+unified:
+  mdm:
+    users:
+      list: { resource: users, method: list, response_mapping: '{ "id": $string(response.id), "name": response.name }' }
+      create: { resource: users, method: create, request_body_mapping: '{ "name": body.name }', response_mapping: '{ "id": $string(response.id), "name": response.name }' }
+      slow: { resource: users, method: slow, response_mapping: '{ "id": "1", "name": "slow" }' }
+`;
+
+let vendor: TestServer;
+let base = '';
+let close: () => Promise<void>;
+let created = 0;
+const log: unknown[] = [];
+
+beforeAll(async () => {
+  vendor = await startServer((request, raw) => {
+    if (request.url === '/slow') return new Promise(() => undefined); // never answers
+    if (request.method === 'POST') return { status: 201, body: { id: ++created, name: JSON.parse(request.body).name } };
+    void raw;
+    return { body: { data: [{ id: 1, name: 'Ann' }] } };
+  });
+  const engine = new Engine({ definitions: [{ file: 'tiny.yaml', text: definition }], strict: true });
+  const accounts = new MemoryAccountStore([{ id: 'acct', integration: 'tiny', context: { host: vendor.host, token: 'vendor-secret-token' } }]);
+  const served = await serveHandler(createHandler({ engine, accounts, tokens: ['t-one', 't-two'], maxBodyBytes: 1024, requestTimeoutMs: 500, idempotency: new MemoryIdempotencyStore(), log: (line) => log.push(line) }), 0);
+  base = served.url;
+  close = served.close;
+});
+afterAll(async () => {
+  await close();
+  await vendor.close();
+});
+
+const headers = { authorization: 'Bearer t-two', 'content-type': 'application/json' };
+
+describe('the web-standard handler', () => {
+  test('any configured token works; tokens compare in constant time', async () => {
+    expect((await fetch(`${base}/unified/mdm/users?integrated_account_id=acct`, { headers })).status).toBe(200);
+    expect(constantTimeEqual('abc', 'abc')).toBe(true);
+    expect(constantTimeEqual('abc', 'abd')).toBe(false);
+    expect(constantTimeEqual('abc', 'abcd')).toBe(false);
+    expect(constantTimeEqual('', 'a')).toBe(false);
+  });
+
+  test('unknown routes and methods get the unified envelope', async () => {
+    const notFound = await fetch(`${base}/nope?integrated_account_id=acct`, { headers });
+    expect(notFound.status).toBe(404);
+    expect(await notFound.json()).toMatchObject({ statusCode: 404, error: 'Not Found', code: 'route_not_found' });
+    const put = await fetch(`${base}/unified/mdm/users/1?integrated_account_id=acct`, { method: 'PUT', headers });
+    expect(put.status).toBe(405);
+  });
+
+  test('a body over the limit is a 413, bad JSON a 400', async () => {
+    const big = await fetch(`${base}/unified/mdm/users?integrated_account_id=acct`, { method: 'POST', headers, body: JSON.stringify({ name: 'x'.repeat(5000) }) });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { code: string }).code).toBe('payload_too_large');
+    const bad = await fetch(`${base}/unified/mdm/users?integrated_account_id=acct`, { method: 'POST', headers, body: '{"name":' });
+    expect(bad.status).toBe(400);
+  });
+
+  test('a request over the time limit is a 504', async () => {
+    const started = Date.now();
+    const slow = await fetch(`${base}/unified/mdm/users/slow?integrated_account_id=acct`, { method: 'POST', headers, body: '{}' });
+    expect(slow.status).toBe(504);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  test('Idempotency-Key: a replay does not call the vendor again; another body is a 409', async () => {
+    const before = created;
+    const send = (name: string) => fetch(`${base}/unified/mdm/users?integrated_account_id=acct`, { method: 'POST', headers: { ...headers, 'idempotency-key': 'k1' }, body: JSON.stringify({ name }) });
+    const first = await send('Bo');
+    const second = await send('Bo');
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(await second.json()).toEqual(await first.json());
+    expect(created).toBe(before + 1);
+    expect((await send('Cy')).status).toBe(409);
+  });
+
+  test('the access log never carries tokens or bodies', () => {
+    const text = JSON.stringify(log);
+    expect(text).not.toContain('t-two');
+    expect(text).not.toContain('vendor-secret-token');
+    expect(text).not.toContain('"Bo"');
+  });
+});
+
+describe('the idempotency store', () => {
+  test('keeps a key for its retention, then forgets it', async () => {
+    let now = 0;
+    const store = new MemoryIdempotencyStore(1000, 100, () => now);
+    expect(await store.begin('k', 'f')).toBe(true);
+    expect(await store.get('k')).toBe('pending');
+    await store.finish('k', { fingerprint: 'f', status: 201, headers: {}, body: '{}' });
+    now = 999;
+    expect(await store.get('k')).toMatchObject({ status: 201 });
+    now = 2001;
+    expect(await store.get('k')).toBeUndefined();
+  });
+});
+
+describe('the file account store', () => {
+  test('reads secrets from the environment and refuses to write them in plain text', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'accounts-'));
+    const file = join(dir, 'accounts.yaml');
+    await writeFile(file, 'accounts:\n  - id: a1\n    integration: jamf\n    context:\n      instance_host: acme.jamfcloud.com\n      access_token: { env: A1_TOKEN }\n');
+    const store = await FileAccountStore.open(file, { A1_TOKEN: 'from-env' });
+    expect(await store.get('a1')).toEqual({ id: 'a1', integration: 'jamf', context: { instance_host: 'acme.jamfcloud.com', access_token: 'from-env' } });
+    expect(await store.get('nope')).toBeUndefined();
+    await expect(store.put({ id: 'a2', integration: 'jamf', context: { instance_host: 'x', access_token: 'plain' } })).rejects.toMatchObject({ statusCode: 400 });
+    await store.put({ id: 'a2', integration: 'jamf', context: { instance_host: 'x', access_token: { env: 'A2_TOKEN' } } });
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain('env: A2_TOKEN');
+    expect(text).not.toContain('from-env');
+  });
+});
