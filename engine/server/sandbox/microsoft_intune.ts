@@ -1436,14 +1436,29 @@ export function createMicrosoftIntuneEmulator(): Emulator {
       if (key.startsWith('@odata.')) continue;
       patch[key] = key === 'passwordProfile' && isObject(value) ? { ...(isObject(row.passwordProfile) ? row.passwordProfile : {}), ...value } : value;
     }
-    users.table.update(String(row.id), patch);
+    const updated = users.table.update(String(row.id), patch)!;
+    syncDeviceOwners(String(row.id), updated);
     return graphNoContent(ctx);
+  }
+
+  /** Intune copies the primary user's name and addresses onto each device; keep them in step (and clear them when the user is deleted). */
+  function syncDeviceOwners(userId: string, owner: Row | undefined): void {
+    for (const row of devices.table.all()) {
+      if (row.userId !== userId) continue;
+      devices.table.update(String(row.id), {
+        userId: owner ? userId : '',
+        userDisplayName: owner ? owner.displayName : '',
+        emailAddress: owner ? (owner.mail ?? '') : '',
+        userPrincipalName: owner ? owner.userPrincipalName : '',
+      });
+    }
   }
 
   function deleteUser(ctx: RequestContext, id: string): Response {
     const row = findUser(id);
     if (!row) throw notFound(id);
     users.table.delete(String(row.id));
+    syncDeviceOwners(String(row.id), undefined);
     return graphNoContent(ctx);
   }
 
