@@ -123,7 +123,7 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
             return { line: at.line, column: at.column };
           };
         }
-        slots.set(key, { origin, source: found.source, expression: result.expression });
+        slots.set(key, { origin, source: found.source, expression: result.expression, limits: options.cache.limits });
       }
     }
 

@@ -9,12 +9,18 @@ export interface ExpressionLimits {
   maxDepth: number;
   /** Maximum length of any sequence an expression builds. */
   maxSequence: number;
+  /** Largest result one evaluation may return, roughly in JSON characters. */
+  maxOutputBytes: number;
+  /** Deepest nesting of a result. */
+  maxOutputDepth: number;
 }
 
 export const defaultExpressionLimits: ExpressionLimits = Object.freeze({
   timeoutMs: 1000,
   maxDepth: 500,
   maxSequence: 1_000_000,
+  maxOutputBytes: 16 * 1024 * 1024,
+  maxOutputDepth: 64,
 });
 
 /** A jsonata syntax error, normalised: `index` is the 0-based offset of the offending character. */

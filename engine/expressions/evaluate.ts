@@ -1,6 +1,7 @@
 import type jsonata from 'jsonata';
 import { UnimapError, type Location } from '../errors.js';
-import { toPlain } from './plain.js';
+import { OutputLimitError, toPlain } from './plain.js';
+import type { ExpressionLimits } from './compile.js';
 import { pickBindings } from '../definitions/slots.js';
 
 /** Where an expression came from, so a runtime failure can name it precisely. */
@@ -22,6 +23,8 @@ export interface CompiledSlot {
   origin: SlotOrigin;
   source: string;
   expression: jsonata.Expression;
+  /** Output limits (from the engine's expression limits). */
+  limits?: Pick<ExpressionLimits, 'maxOutputBytes' | 'maxOutputDepth'>;
 }
 
 const limitCodes = new Set(['D1011', 'D1012', 'D2015', 'U1001']);
@@ -49,8 +52,17 @@ interface JsonataRuntimeError {
 export async function evaluateSlot(compiled: CompiledSlot, available: Record<string, unknown>): Promise<unknown> {
   const input = pickBindings(compiled.origin.slot, available);
   try {
-    return toPlain(await compiled.expression.evaluate(input, input));
+    const limits = compiled.limits;
+    const result: unknown = await compiled.expression.evaluate(input, input);
+    return toPlain(result, limits ? { bytes: limits.maxOutputBytes, maxDepth: limits.maxOutputDepth } : undefined);
   } catch (error) {
+    if (error instanceof OutputLimitError) {
+      const { origin } = compiled;
+      throw new UnimapError('mapping_limit', `${origin.slot} of ${origin.integration}${origin.operation ? ` ${origin.operation}` : ''} returned a result ${error.message === 'depth' ? `nested deeper than ${compiled.limits?.maxOutputDepth}` : `larger than ${compiled.limits?.maxOutputBytes} bytes`}`, {
+        statusCode: 500,
+        location: slotLocation(origin),
+      });
+    }
     throw runtimeError(compiled, error);
   }
 }

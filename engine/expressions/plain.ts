@@ -10,20 +10,36 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
+/** Thrown when a result is larger or deeper than allowed; evaluateSlot turns it into `mapping_limit`. */
+export class OutputLimitError extends Error {}
+
+export interface OutputBudget {
+  /** Roughly the JSON size left, in characters. */
+  bytes: number;
+  maxDepth: number;
+}
+
 /**
  * Turns a jsonata result into plain JSON data: sequences become arrays, `undefined`
- * properties and functions disappear, and prototype-polluting keys are dropped.
+ * properties and functions disappear, and prototype-polluting keys are dropped. With a budget,
+ * a result larger or deeper than allowed is refused rather than handed on.
  */
-export function toPlain(value: unknown): unknown {
+export function toPlain(value: unknown, budget?: OutputBudget, depth = 0): unknown {
+  if (budget && (budget.bytes -= 8) < 0) throw new OutputLimitError('size');
   if (value === null || value === undefined) return value;
   const type = typeof value;
-  if (type === 'string' || type === 'boolean') return value;
+  if (type === 'string') {
+    if (budget && (budget.bytes -= (value as string).length) < 0) throw new OutputLimitError('size');
+    return value;
+  }
+  if (type === 'boolean') return value;
   if (type === 'number') return Number.isFinite(value) ? value : undefined;
   if (type === 'function' || type === 'symbol' || type === 'bigint') return undefined;
+  if (budget && depth > budget.maxDepth) throw new OutputLimitError('depth');
   if (Array.isArray(value)) {
     const out: unknown[] = [];
     for (const item of value) {
-      const plain = toPlain(item);
+      const plain = toPlain(item, budget, depth + 1);
       if (plain !== undefined) out.push(plain);
     }
     return out;
@@ -35,7 +51,8 @@ export function toPlain(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(record)) {
     if (forbiddenKeys.has(key)) continue;
-    const plain = toPlain(record[key]);
+    if (budget && (budget.bytes -= key.length) < 0) throw new OutputLimitError('size');
+    const plain = toPlain(record[key], budget, depth + 1);
     if (plain !== undefined) out[key] = plain;
   }
   return out;

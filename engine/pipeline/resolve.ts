@@ -137,6 +137,7 @@ function compileOverride(
       origin: { slot: found.spec.slot, integration: call.integration, operation, path, layer },
       source: found.source,
       expression: result.expression,
+      limits: core.cache.limits,
     });
   }
   return out;

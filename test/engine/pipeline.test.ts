@@ -323,3 +323,21 @@ describe('writes answered without a body', () => {
     await expect(engine.mapResponse(call('get', { id: '9' }), { status: 200, body: {} })).rejects.toMatchObject({ code: 'invalid_remote_response', statusCode: 502 });
   });
 });
+
+describe('output limits', () => {
+  const big = definition.replace(`response_mapping: '{ "id": $string(response.id), "name": response.full_name }'`, `response_mapping: '{ "id": $string(response.id), "name": $join([1..200000].("xxxxxxxxxx")) }'`);
+
+  test('a result larger than maxOutputBytes is a mapping_limit error', async () => {
+    const e = new Engine({ definitions: [{ file: 'big.yaml', text: big }], limits: { maxOutputBytes: 100_000 } });
+    await expect(e.mapResponse(call('create', { body: { name: 'A' } }), { status: 201, body: { id: 1 } })).rejects.toMatchObject({
+      code: 'mapping_limit',
+      message: expect.stringContaining('larger than 100000 bytes'),
+    });
+  });
+
+  test('a result nested deeper than maxOutputDepth is a mapping_limit error', async () => {
+    const deep = definition.replace(`response_mapping: '{ "id": $string(response.id), "name": response.full_name }'`, `response_mapping: '$reduce([1..100], function($acc, $i) { { "a": $acc } }, { "id": "1" })'`);
+    const e = new Engine({ definitions: [{ file: 'deep.yaml', text: deep }], limits: { maxOutputDepth: 20 } });
+    await expect(e.mapResponse(call('create', { body: { name: 'A' } }), { status: 201, body: { id: 1 } })).rejects.toMatchObject({ code: 'mapping_limit', message: expect.stringContaining('nested deeper than 20') });
+  });
+});
