@@ -6,6 +6,7 @@ import type { RemoteRequest } from '../pipeline/call.js';
 import { checkHeaders } from '../pipeline/headers.js';
 import { fillBaseUrl, fillTemplate } from '../pipeline/placeholders.js';
 import type { Redactor } from './redact.js';
+import { schemaKey } from '../definitions/validators.js';
 import { send } from './send.js';
 import type { FetchLike, RemoteCallEvent } from './types.js';
 
@@ -66,7 +67,9 @@ function base64(text: string): string {
 /** The token cache key: one token per token URL, client and scope. */
 export function tokenKey(auth: Extract<Auth, { type: 'oauth2_client_credentials' }>, env: AuthEnvironment): string {
   const scope = { context: env.context };
-  return [fillTemplate(auth.token_url, scope, 'the OAuth2 token_url'), fillTemplate(auth.client_id, scope, 'the OAuth2 client_id'), auth.scope ? fillTemplate(auth.scope, scope, 'the OAuth2 scope') : ''].join('\u0000');
+  // The secret is part of the key (hashed), so a rotated secret fetches a new token at once.
+  const secret = schemaKey({ s: fillTemplate(auth.client_secret, scope, 'the OAuth2 client_secret') });
+  return [fillTemplate(auth.token_url, scope, 'the OAuth2 token_url'), fillTemplate(auth.client_id, scope, 'the OAuth2 client_id'), auth.scope ? fillTemplate(auth.scope, scope, 'the OAuth2 scope') : '', secret].join('\u0000');
 }
 
 async function fetchToken(auth: Extract<Auth, { type: 'oauth2_client_credentials' }>, env: AuthEnvironment): Promise<{ token: string; expiresInSeconds: number }> {
