@@ -474,7 +474,8 @@ describe('devices (Intune managed devices)', () => {
     const error = await failure(run(call('devices', 'get', { id })));
     expect(error.code).toBe('remote_error');
     expect(error.statusCode).toBe(404);
-    expect(error.message).toMatch(/^Microsoft Graph: \{/);
+    // The mapping pulls the readable `Message` out of the JSON document Intune puts in `message`.
+    expect(error.message).toMatch(/^Microsoft Graph: An error has occurred/);
     expect(error.message).toContain(`managedDevices('${id}')`);
     expect(error.details).toMatchObject({ code: 'ResourceNotFound', innerError: { 'request-id': expect.any(String) } });
   });
