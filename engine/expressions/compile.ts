@@ -1,5 +1,6 @@
 import jsonata from 'jsonata';
 import { registerHelpers } from './functions.js';
+import { registerGuardedBuiltins } from './builtins.js';
 
 /** Guardrails for every evaluation: a runaway expression is stopped, not the process. */
 export interface ExpressionLimits {
@@ -87,6 +88,7 @@ export class ExpressionCache {
       stack: this.limits.maxDepth,
       sequence: this.limits.maxSequence,
     });
+    registerGuardedBuiltins(expression);
     registerHelpers(expression);
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;

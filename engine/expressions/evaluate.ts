@@ -78,7 +78,8 @@ export function runtimeError(compiled: CompiledSlot, error: unknown): UnimapErro
     origin.layer === 'base' ? '' : ` (${origin.layer} override)`
   }`;
   const detail = typeof e.message === 'string' ? e.message : String(error);
-  const isLimit = code !== undefined && limitCodes.has(code);
+  // JavaScript's own limits (string length, call stack) are limits too, not mapping bugs.
+  const isLimit = (code !== undefined && limitCodes.has(code)) || (error instanceof RangeError && /string length|call stack|array length/i.test(error.message));
   const where = location.line ? ` at ${location.file ?? '<definition>'}:${location.line}:${location.column}` : '';
   return new UnimapError(
     isLimit ? 'mapping_limit' : 'mapping_error',

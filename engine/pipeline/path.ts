@@ -27,8 +27,9 @@ export async function buildRemotePath(
       before,
       id: input.id,
     });
-    if (typeof mapped !== 'string' || !mapped.startsWith('/') || mapped.startsWith('//') || /[\r\n#]/.test(mapped)) {
-      throw new UnimapError('invalid_mapping_result', `path_mapping of ${resolved.integration.name} ${resolved.operation} must return a path starting with "/" (no "//", "#" or line breaks), not ${JSON.stringify(mapped) ?? 'nothing'}`, {
+    const dotSegment = typeof mapped === 'string' && mapped.split('?')[0]!.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment));
+    if (typeof mapped !== 'string' || !mapped.startsWith('/') || mapped.startsWith('//') || /[\r\n#]/.test(mapped) || dotSegment) {
+      throw new UnimapError('invalid_mapping_result', `path_mapping of ${resolved.integration.name} ${resolved.operation} must return a path starting with "/" (no "//", "#", line breaks, or "." / ".." segments), not ${JSON.stringify(mapped) ?? 'nothing'}`, {
         statusCode: 500,
         location: slotLocation(slot.origin),
       });

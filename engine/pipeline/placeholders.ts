@@ -47,7 +47,11 @@ export function encodePathSegment(value: string): string {
   if (value === '.' || value === '..') {
     throw new UnimapError('invalid_call', `\`${value}\` cannot be used as a path segment (an id or a path value)`, { statusCode: 400 });
   }
-  return encodeURIComponent(value);
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    throw new UnimapError('invalid_call', 'a path value (an id?) is not valid Unicode text (it has a lone surrogate)', { statusCode: 400 });
+  }
 }
 
 const hostPattern = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?$/;

@@ -1,10 +1,18 @@
+import { UnimapError } from '../errors.js';
 import { isForbiddenKey, isPlainObject } from '../expressions/plain.js';
 
 export type QueryArrayFormat = 'repeat' | 'comma' | 'brackets' | 'indices';
 
 function encode(value: string): string {
-  return encodeURIComponent(value);
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    // A lone surrogate cannot be written as UTF-8.
+    throw new UnimapError('invalid_query', 'a query value is not valid Unicode text (it has a lone surrogate)', { statusCode: 400 });
+  }
 }
+
+const own = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 function scalar(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -67,13 +75,13 @@ export function parseQueryString(text: string): Record<string, unknown> {
       }
       const container: Record<string, unknown> = node;
       if (last) {
-        const existing = container[key];
+        const existing = own(container, key) ? container[key] : undefined;
         if (existing === undefined) container[key] = value;
         else if (Array.isArray(existing)) existing.push(value);
         else container[key] = [existing, value];
         return;
       }
-      const existing = container[key];
+      const existing = own(container, key) ? container[key] : undefined;
       if (existing !== undefined && typeof existing === 'object' && existing !== null) node = existing as Record<string, unknown> | unknown[];
       else {
         const child: Record<string, unknown> | unknown[] = nextIsArray ? [] : {};

@@ -22,11 +22,11 @@ const messagePaths = ['message', 'error.message', 'error_description', 'detail',
 export function remoteMessage(body: unknown, status: number): string {
   if (typeof body === 'string' && body.trim()) {
     const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-    if (text) return text.slice(0, 300);
+    if (text) return text.slice(0, 2000);
   }
   for (const path of messagePaths) {
     const value = getPath(body, path);
-    if (typeof value === 'string' && value.trim()) return value.slice(0, 300);
+    if (typeof value === 'string' && value.trim()) return value.slice(0, 2000);
   }
   return `the remote API answered with status ${status}`;
 }

@@ -50,6 +50,13 @@ export async function mapRemoteResponse(
   if (input.responseFormat === 'raw') return { body: remote.body, headers: {}, records: [], raw: [] };
 
   const isList = resolved.method === 'list';
+  if ((isList || resolved.method === 'get') && typeof remote.body === 'string' && (prepared.target.endpoint.response_format ?? 'auto') !== 'text') {
+    // Text where records were expected (a plain-text error, binary garbage) is not "no records".
+    throw new UnimapError('invalid_remote_response', `${resolved.integration.name} ${resolved.operation}: the remote API answered ${remote.status} with text instead of data: ${remote.body.slice(0, 200).replace(/\s+/g, ' ')}`, {
+      statusCode: 502,
+      details: { content_type: remote.headers['content-type'] ?? '' },
+    });
+  }
   const records = extractRecords(remote.body, prepared.target.endpoint.response_path, isList);
   let mapped: Record<string, unknown>[] = [];
   let raw: unknown[] = [];
@@ -70,6 +77,7 @@ export async function mapRemoteResponse(
           ? await nextDynamicPage(resolved, input, prepared, remote, operation)
           : nextPageState(prepared.pagination, prepared.page, { body: remote.body, headers: remote.headers, records: records.length }, input.limit, operation);
       if (next) {
+        if (next.url) next.url = withoutAuthParameter(next.url, resolved);
         if (Object.keys(prepared.listQuery).length && !next.url) next.query = prepared.listQuery;
         const filters = Object.fromEntries(Object.entries(input.query).filter(([key]) => key !== 'limit'));
         if (Object.keys(filters).length) next.filters = filters;
@@ -97,6 +105,19 @@ export async function mapRemoteResponse(
     body = { result: Array.isArray(value) ? mapped : (mapped[0] ?? null) };
   }
   return { body, headers, records: mapped, raw };
+}
+
+/** A next-page URL may echo the API key; the cursor handed to the caller must not carry it (auth adds it back). */
+function withoutAuthParameter(url: string, resolved: ResolvedMethod): string {
+  const auth = resolved.integration.definition.auth;
+  if (auth?.type !== 'api_key' || auth.in !== 'query') return url;
+  try {
+    const parsed = new URL(url);
+    parsed.searchParams.delete(auth.name);
+    return parsed.toString();
+  } catch {
+    return url;
+  }
 }
 
 /** Dynamic pagination: `next_expression` returns the next page's query parameters, or nothing at the end. */

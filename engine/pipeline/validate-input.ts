@@ -4,6 +4,7 @@ import { getPath, isPlainObject } from '../expressions/plain.js';
 import { controlParameters, type UnifiedCall } from './call.js';
 import { decodeCursor } from '../pagination/cursor.js';
 import { bodyReads } from '../models/mapping-analysis.js';
+import { checkDepth } from '../transport/send.js';
 import type { ResolvedMethod } from './resolve.js';
 import type { EngineCore } from './engine-core.js';
 
@@ -36,6 +37,7 @@ function truthy(value: unknown): boolean {
 function asStringList(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   const list = Array.isArray(value) ? value : [value];
+  if (!list.every((v) => typeof v === 'string' || typeof v === 'number')) throw badQuery('truto_exclude_fields must be a list of field names');
   // Accept both `truto_exclude_fields[]=a&…` and the comma form `truto_exclude_fields=a,b`.
   return list.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
 }
@@ -60,6 +62,7 @@ export function validateInput(call: UnifiedCall, resolved: ResolvedMethod, core:
   if (!isPlainObject(remoteQuery)) throw badQuery('remote_query must be an object: remote_query[name]=value');
   let limit: number | undefined;
   if (query.limit !== undefined && query.limit !== '') {
+    if (typeof query.limit !== 'string' && typeof query.limit !== 'number') throw badQuery('limit must be a positive integer', { limit: typeof query.limit });
     limit = Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1) throw badQuery('limit must be a positive integer', { limit: query.limit });
   }
@@ -73,13 +76,14 @@ export function validateInput(call: UnifiedCall, resolved: ResolvedMethod, core:
   }
   checkQuery(query, resolved, core);
   const body = call.body;
+  checkDepth(body, `the body of ${resolved.operation}`, 400);
   checkBody(body, resolved);
   const input: CallInput = {
     query,
     rawQuery,
     body,
     context: call.context ?? {},
-    id: call.id === undefined || call.id === null ? undefined : String(call.id),
+    id: idOf(call.id),
     remoteQuery,
     excludeFields: asStringList(rawQuery.truto_exclude_fields),
     ignoreRemoteData: truthy(rawQuery.truto_ignore_remote_data),
@@ -91,6 +95,12 @@ export function validateInput(call: UnifiedCall, resolved: ResolvedMethod, core:
     throw new UnimapError('invalid_call', `${resolved.operation} needs an \`id\``, { statusCode: 400 });
   }
   return input;
+}
+
+function idOf(id: unknown): string | undefined {
+  if (id === undefined || id === null || id === '') return undefined;
+  if (typeof id === 'string' || typeof id === 'number') return String(id);
+  throw new UnimapError('invalid_call', 'the id must be a string', { statusCode: 400 });
 }
 
 /** Filters a caller may pass: the integration's `query_schema`; anything else is refused rather than silently ignored. */

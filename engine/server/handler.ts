@@ -4,6 +4,7 @@ import type { UnifiedOverrides } from '../pipeline/call.js';
 import type { ExecuteCall } from '../pipeline/execute.js';
 import { parseQueryString } from '../pipeline/query-string.js';
 import type { FetchLike } from '../transport/types.js';
+import { checkDepth } from '../transport/send.js';
 import type { AccountStore } from './accounts.js';
 import { MemoryIdempotencyStore, type IdempotencyStore, type StoredResponse } from './idempotency.js';
 
@@ -90,11 +91,13 @@ async function readBody(request: Request, maxBytes: number): Promise<unknown> {
   }
   text += decoder.decode();
   if (!text.trim()) return undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch {
     throw new UnimapError('invalid_body', 'the request body is not valid JSON', { statusCode: 400 });
   }
+  return checkDepth(parsed, 'the request body', 400);
 }
 
 async function sha256(text: string): Promise<string> {

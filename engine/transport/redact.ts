@@ -18,7 +18,13 @@ function toBase64(text: string): string {
 
 /** A secret as it may appear in text: as is, URL-encoded, and form-encoded (`+` for space, `~!'()` escaped). */
 function encodings(secret: string): string[] {
-  return [...new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)])];
+  const forms = [secret];
+  try {
+    forms.push(encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2));
+  } catch {
+    // Not valid Unicode (a lone surrogate): it can only appear as is.
+  }
+  return [...new Set(forms)];
 }
 
 /** Replaces every secret (and its URL-encoded and Base64 forms) in strings, everywhere in a value. */
@@ -65,12 +71,15 @@ export class Redactor {
 
   private deep(value: unknown, depth: number): unknown {
     if (typeof value === 'string') return this.text(value);
-    if (depth > 64 || value === null || typeof value !== 'object') return value;
+    if (value === null || typeof value !== 'object') return value;
+    // Data this deep is refused on the way in (checkDepth); never hand it out unredacted.
+    if (depth > 300) return REDACTED;
     if (Array.isArray(value)) return value.map((v) => this.deep(v, depth + 1));
     if (!isPlainObject(value)) return value;
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(value)) {
-      out[key] = secretName.test(key) && typeof child === 'string' && child ? REDACTED : this.deep(child, depth + 1);
+      // Keys are redacted too: a secret can be used as a key.
+      out[this.text(key)] = secretName.test(key) && typeof child === 'string' && child ? REDACTED : this.deep(child, depth + 1);
     }
     return out;
   }

@@ -21,8 +21,9 @@ export interface SendInput {
 const snippetLength = 200;
 
 function snippet(text: string, redactor: Redactor): string {
-  const short = text.length > snippetLength ? `${text.slice(0, snippetLength)}…` : text;
-  return redactor.text(short.replace(/\s+/g, ' ').trim());
+  // Redact first, then cut: a cut must not leave half a secret behind.
+  const clean = redactor.text(text.slice(0, snippetLength * 4)).replace(/\s+/g, ' ').trim();
+  return clean.length > snippetLength ? `${clean.slice(0, snippetLength)}…` : clean;
 }
 
 function serialize(body: unknown): BodyInit | undefined {
@@ -65,6 +66,22 @@ function headersOf(response: Response): Record<string, string> {
   return out;
 }
 
+export const maxJsonDepth = 256;
+
+/** Refuses data nested deeper than `maxJsonDepth` (it would overflow every recursive step after it). */
+export function checkDepth<T>(value: T, what: string, statusCode = 502): T {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= maxJsonDepth) {
+      throw new UnimapError(statusCode === 502 ? 'invalid_remote_response' : 'invalid_body', `${what}: the data is nested deeper than ${maxJsonDepth} levels`, { statusCode, details: { max_depth: maxJsonDepth } });
+    }
+    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return value;
+}
+
 /** Parses a body by the endpoint's `response_format`, or by Content-Type when `auto`. */
 export function parseBody(text: string, contentType: string, format: ResponseFormat, status: number, what: string, redactor: Redactor): unknown {
   if (text === '' || status === 204 || status === 205 || status === 304) return undefined;
@@ -74,8 +91,9 @@ export function parseBody(text: string, contentType: string, format: ResponseFor
   const ok = status >= 200 && status < 300;
   if (isJson) {
     try {
-      return JSON.parse(text) as unknown;
-    } catch {
+      return checkDepth(JSON.parse(text) as unknown, what);
+    } catch (error) {
+      if (error instanceof UnimapError) throw error;
       if (!ok) return text; // an error page with the wrong content type still explains the error
       throw new UnimapError('invalid_remote_response', `${what}: the remote API sent a body that is not valid JSON: ${snippet(text, redactor)}`, {
         statusCode: 502,
@@ -111,11 +129,14 @@ export function parseBody(text: string, contentType: string, format: ResponseFor
   }
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    let parsed: unknown;
     try {
-      return JSON.parse(text) as unknown;
+      parsed = JSON.parse(text) as unknown;
     } catch {
       // Not JSON after all: keep it as text.
+      return text;
     }
+    return checkDepth(parsed, what);
   }
   return text;
 }
