@@ -1,0 +1,738 @@
+/**
+ * Unimap benchmark: `npm run bench` (tsx engine/bench/run.ts).
+ *
+ * Prints, in one run, medians over repeated runs and ratios:
+ *  (a) mapping a 10,000-record Graph users page: Unimap vs stock jsonata (per record, sequential) vs hand-written JS
+ *  (b) one Jamf create-users round trip (mapRequest + mapResponse): Unimap vs the same expressions on stock jsonata
+ *  (c) cold start: loadEngine({ definitions: 'mappings' })
+ *  (d) streaming 10,000 vs 100,000 Graph users through engine.records() from a loopback server: peak heap
+ *  (e) the server's added latency: POST /unified/mdm/users through Unimap vs straight to the Jamf emulator (autocannon, 50 connections)
+ *
+ * Needs `global.gc`, so without --expose-gc it re-spawns itself as `node --expose-gc --import tsx engine/bench/run.ts`.
+ * Everything stays on 127.0.0.1. Options: `--quick` (fewer repetitions), `--only a,b,...`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import jsonata from 'jsonata';
+import YAML from 'yaml';
+import autocannon from 'autocannon';
+import { loadEngine, helperFunctions, type Engine, type UnifiedCall } from '../index.js';
+import type { FetchLike } from '../transport/types.js';
+import type { Emulator } from '../server/sandbox/emulator.js';
+import { createEmulators, sandboxAccounts } from '../server/sandbox/index.js';
+import { startSandboxHub } from '../server/sandbox/hub.js';
+import { createHandler } from '../server/handler.js';
+import { MemoryAccountStore } from '../server/accounts.js';
+import { serveHandler } from '../server/node-adapter.js';
+
+const thisFile = fileURLToPath(import.meta.url);
+const root = path.resolve(path.dirname(thisFile), '..', '..');
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const only = new Set((onlyArg ?? 'a,b,c,d,e').split(','));
+
+type Gc = () => void;
+const gcFn = (globalThis as { gc?: Gc }).gc;
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const fmt = (n: number, digits = 2): string => n.toFixed(digits);
+const mb = (bytes: number): string => (bytes / 1048576).toFixed(1);
+const gc = (): void => {
+  if (gcFn) {
+    gcFn();
+    gcFn();
+  }
+};
+const now = (): number => performance.now();
+const log = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
+const elapsed = ((start) => () => ((now() - start) / 1000).toFixed(1))(now());
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+/** The compiled stock jsonata expression with the definition's helper functions (the mappings call them). */
+function stockExpression(source: string): jsonata.Expression {
+  const expression = jsonata(source);
+  for (const helper of helperFunctions) {
+    // jsonata types implementations as (...args: any[]) => any; the helpers take unknown arguments.
+    expression.registerFunction(helper.name, helper.implementation as (...args: unknown[]) => unknown, helper.signature);
+  }
+  return expression;
+}
+
+type Json = Record<string, unknown>;
+
+function readDefinition(file: string): Json {
+  return YAML.parse(readFileSync(path.join(root, 'mappings', file), 'utf8')) as Json;
+}
+
+function slot(definition: Json, ...keys: string[]): string {
+  let node: unknown = definition;
+  for (const key of keys) node = (node as Json)[key];
+  if (typeof node !== 'string') throw new Error(`no expression at ${keys.join('.')}`);
+  return node;
+}
+
+/** Deep copy without prototypes (jsonata builds null-prototype objects), for output comparison. */
+const canonical = (value: unknown): string => JSON.stringify(value);
+
+// ---------------------------------------------------------------------------------------------
+// Graph-shaped users
+
+const graphDomain = 'contoso.onmicrosoft.com';
+
+function graphUser(i: number): Json {
+  const first = `Given${i}`;
+  const last = `Surname${i % 997}`;
+  const external = i % 10 === 9;
+  const upn = external ? `guest${i}_example.com#EXT#@${graphDomain}` : `user${i}@${graphDomain}`;
+  const others: unknown[] = i % 3 === 0 ? [] : i % 3 === 1 ? [`alt${i}@example.org`] : [`alt${i}@example.org`, `user${i}@${graphDomain}`];
+  return {
+    id: `${(0x10000000 + i).toString(16)}-4c8b-4d0a-9b6f-${String(i).padStart(12, '0')}`,
+    displayName: i % 50 === 0 ? null : `${first} ${last}`,
+    givenName: i % 7 === 0 ? null : first,
+    surname: last,
+    mail: i % 4 === 0 ? null : `user${i}@contoso.com`,
+    otherMails: others,
+    userPrincipalName: upn,
+    accountEnabled: i % 11 !== 0,
+    createdDateTime: new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString().replace('.000Z', 'Z'),
+    jobTitle: i % 5 === 0 ? null : 'Engineer',
+    mobilePhone: i % 2 === 0 ? null : `+1 555 ${String(i % 10000).padStart(4, '0')}`,
+    businessPhones: i % 2 === 0 ? [] : [`+1 425 555 ${String(i % 10000).padStart(4, '0')}`],
+    officeLocation: 'Building 1',
+    preferredLanguage: 'en-US',
+  };
+}
+
+const graphUsers = (n: number, offset = 0): Json[] => Array.from({ length: n }, (_, i) => graphUser(offset + i));
+
+/** The microsoft_intune users response_mapping, written by hand (same output as the JSONata). */
+function handWrittenGraphUser(r: Json): Json {
+  const upn = r.userPrincipalName as string | null | undefined;
+  const empty = (v: unknown) => v === null || v === undefined || v === '';
+  const mail = r.mail;
+  const primary = !empty(mail) ? mail : typeof upn === 'string' && !upn.includes('#EXT#') && upn !== '' ? upn : undefined;
+  const out: Json = {};
+  if (!empty(r.id)) out.id = String(r.id);
+  const name = !empty(r.displayName) ? r.displayName : upn;
+  if (!empty(name)) out.name = name;
+  if (!empty(r.givenName)) out.first_name = r.givenName;
+  if (!empty(r.surname)) out.last_name = r.surname;
+  const emails: Json[] = [];
+  if (primary) emails.push({ email: primary, is_primary: true, type: 'work' });
+  const otherMails = r.otherMails;
+  if (Array.isArray(otherMails)) {
+    for (const m of otherMails) if (typeof m === 'string' && m !== primary && m !== '') emails.push({ email: m, is_primary: false, type: 'other' });
+  }
+  if (emails.length) out.emails = emails;
+  if (!empty(r.accountEnabled)) out.is_active = r.accountEnabled;
+  if (typeof r.createdDateTime === 'string' && r.createdDateTime) {
+    const t = Date.parse(r.createdDateTime);
+    if (!Number.isNaN(t)) out.created_at = new Date(t).toISOString();
+  }
+  return out;
+}
+
+const graphContext = { tenant_id: 'bench-tenant', client_id: 'bench-client', client_secret: 'bench-secret' };
+
+// ---------------------------------------------------------------------------------------------
+// Results collected for the summary
+
+interface SummaryRow {
+  what: string;
+  value: string;
+  ratio: string;
+}
+const summary: SummaryRow[] = [];
+
+// ---------------------------------------------------------------------------------------------
+// (a) mapping a 10,000-record list page
+
+async function benchMapping(engine: Engine, reps: number): Promise<void> {
+  const N = 10_000;
+  log(`\n(a) Mapping one ${N.toLocaleString('en-US')}-record page: Graph users -> unified users (microsoft_intune users.list response_mapping)`);
+  const source = slot(readDefinition('microsoft_intune.yaml'), 'unified', 'mdm', 'users', 'list', 'response_mapping');
+  const records = graphUsers(N);
+  const page = { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users', value: records };
+  const call: UnifiedCall = { integration: 'microsoft_intune', model: 'mdm', resource: 'users', method: 'list', query: {}, context: graphContext };
+  const response = { status: 200, headers: { 'content-type': 'application/json' }, body: page };
+  const expression = stockExpression(source);
+
+  const unimap = async () => (await engine.mapResponse(call, response)) as { result: Json[] };
+  const stock = async () => {
+    const out = new Array<unknown>(records.length);
+    for (let i = 0; i < records.length; i++) {
+      // The bindings the engine gives a response_mapping, as the input document and as $-variables.
+      const input = { response: records[i], query: {}, rawQuery: {}, context: graphContext, headers: {}, body: undefined };
+      out[i] = await expression.evaluate(input, input);
+    }
+    return out;
+  };
+  const hand = async () => records.map(handWrittenGraphUser);
+
+  // Correctness first: the three produce the same records (Unimap adds remote_data).
+  const [u, s, h] = [await unimap(), await stock(), await hand()];
+  const stripped = u.result.map((rec) => {
+    const { remote_data: _remote, ...rest } = rec;
+    return rest;
+  });
+  const sameStock = canonical(s) === canonical(h);
+  const sameUnimap = canonical(stripped) === canonical(h);
+  log(`    outputs equal: stock jsonata == hand-written: ${sameStock}; Unimap (without remote_data) == hand-written: ${sameUnimap}; result_count ${u.result.length}`);
+
+  const times = { unimap: [] as number[], stock: [] as number[], hand: [] as number[] };
+  // Warm-up done above (one of each); then interleave so drift hits all three alike.
+  for (let r = 0; r < reps; r++) {
+    for (const [name, fn] of [['unimap', unimap], ['stock', stock], ['hand', hand]] as const) {
+      gc();
+      const t0 = now();
+      await fn();
+      times[name].push(now() - t0);
+    }
+  }
+  const us = (ms: number) => (ms * 1000) / N;
+  const mU = median(times.unimap);
+  const mS = median(times.stock);
+  const mH = median(times.hand);
+  log(
+    table([
+      ['engine', 'median ms / page', 'min ms', 'µs / record', 'records/s', 'vs hand-written'],
+      ['Unimap engine.mapResponse', fmt(mU, 1), fmt(Math.min(...times.unimap), 1), fmt(us(mU)), Math.round(N / (mU / 1000)).toLocaleString('en-US'), `${fmt(mU / mH, 1)}×`],
+      ['stock jsonata, per record', fmt(mS, 1), fmt(Math.min(...times.stock), 1), fmt(us(mS)), Math.round(N / (mS / 1000)).toLocaleString('en-US'), `${fmt(mS / mH, 1)}×`],
+      ['hand-written JS', fmt(mH, 2), fmt(Math.min(...times.hand), 2), fmt(us(mH), 3), Math.round(N / (mH / 1000)).toLocaleString('en-US'), '1.0×'],
+    ]),
+  );
+  log(`    ratios: Unimap/jsonata = ${fmt(mU / mS)}×   Unimap/hand-written = ${fmt(mU / mH, 1)}×   jsonata/hand-written = ${fmt(mS / mH, 1)}×   (median of ${reps})`);
+  summary.push({ what: '(a) 10k page, Unimap µs/record', value: fmt(us(mU)), ratio: `${fmt(mU / mS)}× jsonata, ${fmt(mU / mH, 0)}× hand` });
+  summary.push({ what: '(a) 10k page, stock jsonata µs/record', value: fmt(us(mS)), ratio: `${fmt(mS / mH, 0)}× hand` });
+  summary.push({ what: '(a) 10k page, hand-written µs/record', value: fmt(us(mH), 3), ratio: '1×' });
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) one create round trip
+
+async function benchRoundTrip(engine: Engine, reps: number): Promise<void> {
+  const calls = 1000;
+  log(`\n(b) One create-users round trip (jamf: mapRequest + mapResponse), ${calls} sequential calls per run`);
+  const jamf = readDefinition('jamf.yaml');
+  const bodySource = slot(jamf, 'unified', 'mdm', 'users', 'create', 'request_body_mapping');
+  const responseSource = slot(jamf, 'unified', 'mdm', 'users', 'create', 'response_mapping');
+  const bodyExpression = stockExpression(bodySource);
+  const responseExpression = stockExpression(responseSource);
+  const context = { instance_host: 'sandbox.jamfcloud.com', access_token: 'bench-token' };
+  const makeCall = (i: number): UnifiedCall => ({
+    integration: 'jamf',
+    model: 'mdm',
+    resource: 'users',
+    method: 'create',
+    query: { integrated_account_id: 'bench' },
+    body: { name: `Jane Doe${i}`, emails: [{ email: `jane${i}@example.com`, is_primary: true, type: 'work' }], remote_data: { position: 'Engineer' } },
+    context,
+  });
+  const remote = (i: number) => ({ status: 201, headers: { 'content-type': 'application/json' }, body: { id: String(1000 + i), href: `https://sandbox.jamfcloud.com/api/v1/users/${1000 + i}` } });
+
+  const unimap = async () => {
+    let last: unknown;
+    for (let i = 0; i < calls; i++) {
+      const call = makeCall(i);
+      await engine.mapRequest(call);
+      last = await engine.mapResponse(call, remote(i));
+    }
+    return last;
+  };
+  const stock = async () => {
+    let last: unknown;
+    for (let i = 0; i < calls; i++) {
+      const call = makeCall(i);
+      const bodyInput = { body: call.body, context, query: {}, rawQuery: call.query, before: undefined, id: undefined };
+      await bodyExpression.evaluate(bodyInput, bodyInput);
+      const responseInput = { response: remote(i).body, body: call.body, context, query: {}, rawQuery: call.query, headers: {} };
+      last = await responseExpression.evaluate(responseInput, responseInput);
+    }
+    return last;
+  };
+  await unimap();
+  await stock();
+  const times = { unimap: [] as number[], stock: [] as number[] };
+  for (let r = 0; r < reps; r++) {
+    for (const [name, fn] of [['unimap', unimap], ['stock', stock]] as const) {
+      gc();
+      const t0 = now();
+      await fn();
+      times[name].push(now() - t0);
+    }
+  }
+  const mU = (median(times.unimap) * 1000) / calls;
+  const mS = (median(times.stock) * 1000) / calls;
+  log(
+    table([
+      ['path', 'median µs / round trip', 'calls/s'],
+      ['Unimap mapRequest + mapResponse', fmt(mU, 1), Math.round(1e6 / mU).toLocaleString('en-US')],
+      ['stock jsonata, the 2 expressions', fmt(mS, 1), Math.round(1e6 / mS).toLocaleString('en-US')],
+    ]),
+  );
+  log(`    Unimap overhead over the bare expressions: +${fmt(mU - mS, 1)} µs per call = +${fmt(((mU - mS) / mS) * 100, 0)}% (ratio ${fmt(mU / mS)}×, median of ${reps})`);
+  summary.push({ what: '(b) create round trip, Unimap µs', value: fmt(mU, 1), ratio: `+${fmt(((mU - mS) / mS) * 100, 0)}% vs jsonata (${fmt(mS, 1)} µs)` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) cold start
+
+async function benchColdStart(firstLoadMs: number, reps: number): Promise<void> {
+  log(`\n(c) Cold start: loadEngine({ definitions: 'mappings' }) (read, validate, compile every definition)`);
+  // Fresh processes: the engine's modules are already imported (as an application would have them), loadEngine is the first call.
+  const fresh: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const child = spawn(process.execPath, ['--import', 'tsx', thisFile, '--cold-child'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+    });
+    await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    fresh.push((JSON.parse(out.trim().split('\n').pop() ?? '{}') as { ms: number }).ms);
+  }
+  const times: number[] = [];
+  let integrations = 0;
+  for (let r = 0; r < reps; r++) {
+    gc();
+    const t0 = now();
+    const engine = await loadEngine({ definitions: path.join(root, 'mappings') });
+    times.push(now() - t0);
+    integrations = engine.integrations.size;
+  }
+  log(
+    table([
+      ['measure', 'ms'],
+      ['fresh process, first call, median of 3', fmt(median(fresh), 1)],
+      ['first load in this bench process', fmt(firstLoadMs, 1)],
+      [`repeated loads, median of ${reps}`, fmt(median(times), 1)],
+      ['repeated loads, min', fmt(Math.min(...times), 1)],
+    ]),
+  );
+  log(`    ${integrations} integrations loaded`);
+  summary.push({ what: '(c) loadEngine ms: fresh process (in-process repeat)', value: fmt(median(fresh), 1), ratio: `repeat ${fmt(median(times), 1)} ms` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d) streaming: peak heap is independent of the record count?
+
+interface GraphPager {
+  url: string;
+  setTotal(n: number): void;
+  close(): Promise<void>;
+}
+
+/** A loopback Graph: the token endpoint and /v1.0/users in pages of 1,000 generated on demand (so the server holds nothing). */
+async function startGraphPager(pageSize: number): Promise<GraphPager> {
+  let total = 0;
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    req.resume();
+    if (req.method === 'POST' && url.pathname.endsWith('/oauth2/v2.0/token')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ token_type: 'Bearer', expires_in: 3599, access_token: 'bench-access-token' }));
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/v1.0/users') {
+      const start = Number(url.searchParams.get('$skiptoken') ?? 0);
+      const end = Math.min(total, start + pageSize);
+      const body: Json = { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users', value: graphUsers(end - start, start) };
+      if (end < total) body['@odata.nextLink'] = `https://graph.microsoft.com/v1.0/users?$skiptoken=${end}`;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end('{"error":{"code":"NotFound","message":"no such route"}}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    setTotal: (n) => {
+      total = n;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function benchStreaming(engine: Engine): Promise<void> {
+  const pageSize = 1000;
+  log(`\n(d) Streaming engine.records() over a loopback Graph (pages of ${pageSize}): heapUsed after gc at every page`);
+  const pager = await startGraphPager(pageSize);
+  // Every Graph and login.microsoftonline.com request goes to the loopback server.
+  const fetch: FetchLike = (input, init) => {
+    const u = new URL(input);
+    return globalThis.fetch(`${pager.url}${u.pathname}${u.search}`, init);
+  };
+  const rows: string[][] = [['records', 'pages', 'baseline MB', 'peak MB', 'peak - baseline MB', 'records/s (incl. gc per page)']];
+  const results: { n: number; delta: number; peak: number }[] = [];
+  try {
+    for (const n of [10_000, 100_000]) {
+      pager.setTotal(n);
+      gc();
+      const baseline = process.memoryUsage().heapUsed;
+      let peak = baseline;
+      let count = 0;
+      let pages = 0;
+      let gcMs = 0;
+      const t0 = now();
+      for await (const record of engine.records(
+        { model: 'mdm', resource: 'users', method: 'list', query: { limit: 999 }, account: { id: 'bench-graph', integration: 'microsoft_intune', context: graphContext } },
+        { fetch },
+      )) {
+        if (typeof record !== 'object') throw new Error('not a record');
+        count++;
+        if (count % pageSize === 0) {
+          pages++;
+          const g0 = now();
+          gc();
+          gcMs += now() - g0;
+          peak = Math.max(peak, process.memoryUsage().heapUsed);
+        }
+      }
+      const seconds = (now() - t0 - gcMs) / 1000;
+      if (count !== n) throw new Error(`streamed ${count} records, expected ${n}`);
+      results.push({ n, delta: peak - baseline, peak });
+      rows.push([n.toLocaleString('en-US'), String(pages), mb(baseline), mb(peak), mb(peak - baseline), Math.round(count / seconds).toLocaleString('en-US')]);
+    }
+  } finally {
+    await pager.close();
+  }
+  log(table(rows));
+  const [small, large] = results as [(typeof results)[0], (typeof results)[0]];
+  const ratio = large.delta / Math.max(small.delta, 1);
+  log(`    peak heap over baseline at 100k / at 10k = ${fmt(ratio)}× for 10× the records -> ${ratio < 1.5 ? 'independent of the record count (one page in memory)' : 'GROWS with the record count'}`);
+  summary.push({ what: '(d) streaming peak heap 10k / 100k (MB over baseline)', value: `${mb(small.delta)} / ${mb(large.delta)}`, ratio: `${fmt(ratio)}× for 10× records` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// (e) server added latency (autocannon, 50 connections)
+
+interface ChildServer {
+  unimap: string;
+  hub: string;
+  child: ChildProcess;
+}
+
+function nodeArgs(...rest: string[]): string[] {
+  return ['--expose-gc', '--import', 'tsx', thisFile, ...rest];
+}
+
+/**
+ * The Jamf emulator refuses duplicate usernames by scanning (and copying) every stored user, so a
+ * table grown by thousands of bench creates would make the emulator, not Unimap, the cost that
+ * grows during the run. Each created user is deleted again right after its 201, in-process, so
+ * every target sees the same small table and the same emulator work per request.
+ */
+function withJamfCleanup(emulators: Emulator[]): Emulator[] {
+  const jamf = emulators.find((e) => e.integration === 'jamf');
+  if (jamf) {
+    const handle = jamf.handle.bind(jamf);
+    jamf.handle = async (request) => {
+      const isCreate = request.method === 'POST' && new URL(request.url).pathname === '/api/v1/users';
+      const response = await handle(request);
+      if (isCreate && response.status === 201) {
+        const { id } = (await response.clone().json()) as { id: string };
+        void handle(new Request(`${new URL(request.url).origin}/api/v1/users/${encodeURIComponent(id)}`, { method: 'DELETE', headers: { authorization: 'Bearer sandbox-token' } }));
+      }
+      return response;
+    };
+  }
+  return emulators;
+}
+
+/** The bench server, in its own process so autocannon does not share its event loop: the sandbox hub and the Unimap handler. */
+async function serveChild(): Promise<void> {
+  const engine = await loadEngine({ definitions: path.join(root, 'mappings') });
+  const emulators = withJamfCleanup(createEmulators());
+  const hub = await startSandboxHub(emulators);
+  const handler = createHandler({ engine, accounts: new MemoryAccountStore(sandboxAccounts(hub.emulators)), tokens: ['sandbox'], fetch: hub.fetch });
+  const served = await serveHandler(handler, 0, '127.0.0.1');
+  process.stdout.write(`${JSON.stringify({ unimap: served.url, hub: hub.address })}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+    process.stdin.once('end', () => resolve()); // the parent went away
+    process.stdin.resume();
+  });
+  await served.close();
+  await hub.close();
+  process.exit(0);
+}
+
+async function startChild(): Promise<ChildServer> {
+  const child = spawn(process.execPath, nodeArgs('--serve-child'), { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error('bench server did not start in 30 s')), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      const nl = buffer.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve(buffer.slice(0, nl));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+  });
+  const { unimap, hub } = JSON.parse(line) as { unimap: string; hub: string };
+  return { unimap, hub, child };
+}
+
+async function stopChild(server: ChildServer): Promise<void> {
+  await new Promise<void>((resolve) => {
+    if (server.child.exitCode !== null) return resolve();
+    const timer = setTimeout(() => {
+      server.child.kill('SIGKILL');
+    }, 5000);
+    server.child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.child.kill('SIGTERM');
+  });
+}
+
+interface LoadResult {
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+  rps: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+  seconds: number;
+}
+
+async function load(target: 'unimap' | 'direct', server: ChildServer, seconds: number, connections = 50): Promise<LoadResult> {
+  let i = 0;
+  const prefix = `${target}-${process.pid}-${Date.now()}`;
+  const options: autocannon.Options =
+    target === 'unimap'
+      ? {
+          url: `${server.unimap}/unified/mdm/users?integrated_account_id=sandbox-jamf`,
+          method: 'POST',
+          headers: { authorization: 'Bearer sandbox', 'content-type': 'application/json' },
+          requests: [
+            {
+              // Jamf refuses a duplicate username, so each create names a new user.
+              setupRequest: (req) => {
+                const n = i++;
+                return { ...req, body: JSON.stringify({ name: `${prefix}-${n}`, emails: [{ email: `u${n}@example.com`, is_primary: true }], remote_data: {} }) };
+              },
+            },
+          ],
+        }
+      : {
+          // The same create, straight to the Jamf emulator through the hub (what Unimap's request looks like on the wire).
+          url: `${server.hub}/api/v1/users`,
+          method: 'POST',
+          headers: { authorization: 'Bearer sandbox-token', 'content-type': 'application/json', accept: 'application/json', 'x-unimap-sandbox-origin': 'https://sandbox.jamfcloud.com' },
+          requests: [
+            {
+              setupRequest: (req) => {
+                const n = i++;
+                return { ...req, body: JSON.stringify({ username: `${prefix}-${n}`, realname: `${prefix}-${n}`, email: `u${n}@example.com` }) };
+              },
+            },
+          ],
+        };
+  const t0 = now();
+  const result = await autocannon({ ...options, connections, duration: seconds, timeout: 10 });
+  const wall = (now() - t0) / 1000;
+  return {
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    mean: result.latency.average,
+    rps: result.requests.total / wall,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    seconds: wall,
+  };
+}
+
+/** Where the unloaded per-request time goes: the same create, sequentially, in this process, one layer at a time. */
+async function serverBreakdown(httpMeanMs: number): Promise<void> {
+  const iterations = quick ? 150 : 200;
+  const engine = await loadEngine({ definitions: path.join(root, 'mappings') });
+  const hub = await startSandboxHub(withJamfCleanup(createEmulators()));
+  const accounts = sandboxAccounts(hub.emulators);
+  const account = accounts.find((a) => a.integration === 'jamf')!;
+  const handler = createHandler({ engine, accounts: new MemoryAccountStore(accounts), tokens: ['sandbox'], fetch: hub.fetch });
+  let n = 0;
+  const name = () => `breakdown-${process.pid}-${n++}`;
+  const layers: [string, () => Promise<unknown>][] = [
+    [
+      'hub.fetch (undici) -> hub -> Jamf emulator',
+      async () => {
+        const u = name();
+        const res = await hub.fetch('https://sandbox.jamfcloud.com/api/v1/users', {
+          method: 'POST',
+          headers: { authorization: 'Bearer sandbox-token', 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ username: u, realname: u, email: `${u}@example.com` }),
+        });
+        if (res.status !== 201) throw new Error(`direct create: ${res.status}`);
+        return res.json();
+      },
+    ],
+    [
+      'engine.execute(create) with hub.fetch',
+      async () => {
+        const r = await engine.execute(
+          { model: 'mdm', resource: 'users', method: 'create', query: { integrated_account_id: account.id }, body: { name: name(), emails: [], remote_data: {} }, account },
+          { fetch: hub.fetch },
+        );
+        if (r.status !== 201) throw new Error(`execute create: ${r.status}`);
+        return r.body;
+      },
+    ],
+    [
+      'createHandler(...)(Request), no Node HTTP server',
+      async () => {
+        const res = await handler(
+          new Request('http://127.0.0.1/unified/mdm/users?integrated_account_id=sandbox-jamf', {
+            method: 'POST',
+            headers: { authorization: 'Bearer sandbox', 'content-type': 'application/json' },
+            body: JSON.stringify({ name: name(), emails: [], remote_data: {} }),
+          }),
+        );
+        if (res.status !== 201) throw new Error(`handler create: ${res.status} ${await res.text()}`);
+        return res.json();
+      },
+    ],
+  ];
+  const rows: string[][] = [['layer (sequential, in-process, hub in the same process)', 'median of 3 runs, ms / request']];
+  try {
+    for (const [label, fn] of layers) {
+      for (let i = 0; i < 50; i++) await fn();
+      const runs: number[] = [];
+      for (let r = 0; r < 3; r++) {
+        gc();
+        const t0 = now();
+        for (let i = 0; i < iterations; i++) await fn();
+        runs.push((now() - t0) / iterations);
+      }
+      rows.push([label, fmt(median(runs), 3)]);
+    }
+  } finally {
+    await hub.close();
+  }
+  rows.push(['full Unimap server over HTTP, 1 connection (autocannon mean, above)', fmt(httpMeanMs, 3)]);
+  log(table(rows));
+}
+
+async function benchServer(seconds: number): Promise<void> {
+  log(`\n(e) Server added latency: POST /unified/mdm/users?integrated_account_id=sandbox-jamf vs the same create straight to the Jamf emulator`);
+  log(`    autocannon, 50 connections, ${seconds} s per target after a 1 s warm-up, then 1 connection for ${Math.ceil(seconds / 2)} s; a fresh server process (sandbox hub + Unimap handler) per target; latencies at autocannon's 1 ms resolution`);
+  type Target = 'direct' | 'unimap';
+  const results = {} as Record<Target, LoadResult>;
+  const single = {} as Record<Target, LoadResult>;
+  for (const target of ['direct', 'unimap'] as const) {
+    const server = await startChild();
+    try {
+      await load(target, server, 1);
+      results[target] = await load(target, server, seconds);
+      // Unloaded: one connection, one request at a time (no queueing).
+      single[target] = await load(target, server, Math.ceil(seconds / 2), 1);
+    } finally {
+      await stopChild(server);
+    }
+  }
+  const d = results.direct;
+  const u = results.unimap;
+  const d1 = single.direct;
+  const u1 = single.unimap;
+  const row = (name: string, r: LoadResult) => [name, fmt(r.p50), fmt(r.p90), fmt(r.p99), fmt(r.mean), Math.round(r.rps).toLocaleString('en-US'), String(r.total), String(r.non2xx), String(r.errors), fmt(r.seconds, 1)];
+  log(
+    table([
+      ['target', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms', 'req/s', 'requests', 'non-2xx', 'errors', 's'],
+      row('Jamf emulator direct (hub)', d),
+      row('Unimap server -> hub -> Jamf', u),
+      row('direct, 1 connection', d1),
+      row('Unimap, 1 connection', u1),
+    ]),
+  );
+  log(`    unloaded (1 connection): mean ${fmt(u1.mean)} ms vs ${fmt(d1.mean)} ms = +${fmt(u1.mean - d1.mean)} ms per request (${fmt(u1.mean / Math.max(d1.mean, 0.001), 1)}×)`);
+  // Under 50 concurrent connections latency is mostly queueing; the per-request cost is 1/throughput.
+  const perReqDirect = 1000 / d.rps;
+  const perReqUnimap = 1000 / u.rps;
+  log(
+    `    added latency: p50 +${fmt(u.p50 - d.p50)} ms (${fmt(u.p50 / Math.max(d.p50, 0.001), 1)}×), p99 +${fmt(u.p99 - d.p99)} ms (${fmt(u.p99 / Math.max(d.p99, 0.001), 1)}×); ` +
+      `throughput ${fmt(u.rps / d.rps)}× of direct; server time per request ≈ 1/throughput: ${fmt(perReqUnimap, 3)} ms vs ${fmt(perReqDirect, 3)} ms (+${fmt(perReqUnimap - perReqDirect, 3)} ms)`,
+  );
+  await serverBreakdown(u1.mean);
+  summary.push({ what: '(e) Unimap server p50 / p99 ms, 50 conns', value: `${fmt(u.p50)} / ${fmt(u.p99)}`, ratio: `direct ${fmt(d.p50)} / ${fmt(d.p99)}; +${fmt(u.p50 - d.p50)} ms p50` });
+  summary.push({ what: '(e) Unimap server mean ms, 1 conn', value: fmt(u1.mean), ratio: `direct ${fmt(d1.mean)}; +${fmt(u1.mean - d1.mean)} ms` });
+  summary.push({ what: '(e) Unimap server req/s, 50 conns', value: Math.round(u.rps).toLocaleString('en-US'), ratio: `direct ${Math.round(d.rps).toLocaleString('en-US')} (${fmt(u.rps / d.rps)}×)` });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  if (argv.includes('--serve-child')) return serveChild();
+  if (!gcFn && !argv.includes('--cold-child')) {
+    // Re-spawn with --expose-gc (and tsx as a loader), passing the options through.
+    const child = spawn(process.execPath, nodeArgs(...argv), { cwd: root, stdio: 'inherit' });
+    const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
+    process.exit(code);
+  }
+
+  const cpus = os.cpus();
+  const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, ${os.platform()} ${os.release()}, jsonata ${(JSON.parse(readFileSync(path.join(root, 'node_modules/jsonata/package.json'), 'utf8')) as { version: string }).version}`;
+  if (!argv.includes('--cold-child')) log(`Unimap benchmark (${quick ? 'quick' : 'full'}): ${machine}`);
+  if (!argv.includes('--cold-child')) log(`command: npm run bench   (= node --expose-gc --import tsx engine/bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''})`);
+
+  const t0 = now();
+  const engine = await loadEngine({ definitions: path.join(root, 'mappings') });
+  const firstLoadMs = now() - t0;
+  if (argv.includes('--cold-child')) {
+    process.stdout.write(`${JSON.stringify({ ms: firstLoadMs })}\n`);
+    return;
+  }
+  const errors = engine.problems.filter((p) => p.severity === 'error');
+  if (errors.length) throw new Error(`definitions have errors: ${errors.length}`);
+
+  const reps = quick ? 3 : 5;
+  if (only.has('a')) await benchMapping(engine, reps);
+  if (only.has('b')) await benchRoundTrip(engine, reps);
+  if (only.has('c')) await benchColdStart(firstLoadMs, quick ? 3 : 5);
+  if (only.has('d')) await benchStreaming(engine);
+  if (only.has('e')) await benchServer(quick ? 2 : 3);
+
+  log('\nSummary');
+  log(table([['measure', 'value', 'ratio / baseline'], ...summary.map((s) => [s.what, s.value, s.ratio])]));
+  log(`machine: ${machine}; total ${elapsed()} s`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
