@@ -27,6 +27,8 @@ export interface EngineOptions {
   /** Guardrails for every JSONata evaluation. */
   limits?: Partial<ExpressionLimits>;
   yamlLimits?: YamlLimits;
+  /** Run expressions on the closure-compiled fast path where possible (default true). */
+  fastPath?: boolean;
   /** Precompiled validators (Workers); by default ajv compiles them on first use. */
   validators?: Validators;
   /** Timeouts, retries, paging and size limits for `execute`. */
@@ -67,7 +69,7 @@ export class Engine implements ExecutionCore {
     this.validators = options.validators ?? new AjvValidators();
     this.transport = { ...defaultTransportLimits, ...options.transport };
     this.environment = options.environment;
-    this.cache = new ExpressionCache({ ...defaultExpressionLimits, ...options.limits });
+    this.cache = new ExpressionCache({ ...defaultExpressionLimits, ...options.limits }, 5000, options.fastPath ?? true);
     this.models = new ModelRegistry(options.schemas ?? bundledModelSchemas, this.validators);
     const loaded = loadDefinitions(options.definitions, { cache: this.cache, models: this.models, validators: this.validators, ...(options.yamlLimits ? { yamlLimits: options.yamlLimits } : {}) });
     this.integrations = loaded.integrations;

@@ -123,7 +123,10 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
             return { line: at.line, column: at.column };
           };
         }
-        slots.set(key, { origin, source: found.source, expression: result.expression, limits: options.cache.limits });
+        const compiled: CompiledSlot = { origin, source: found.source, expression: result.expression, limits: options.cache.limits };
+        const fast = options.cache.fast(result.expression);
+        if (fast) compiled.fast = fast;
+        slots.set(key, compiled);
       }
     }
 

@@ -1,6 +1,7 @@
 import jsonata from 'jsonata';
 import { registerHelpers } from './functions.js';
 import { registerGuardedBuiltins } from './builtins.js';
+import { compileFast, type FastExpression } from './fast/compile.js';
 
 /** Guardrails for every evaluation: a runaway expression is stopped, not the process. */
 export interface ExpressionLimits {
@@ -64,11 +65,29 @@ export function toSyntaxError(error: unknown, source: string): ExpressionSyntaxE
  */
 export class ExpressionCache {
   private readonly entries = new Map<string, jsonata.Expression>();
+  private readonly fastPaths = new WeakMap<jsonata.Expression, FastExpression | null>();
 
   constructor(
     readonly limits: ExpressionLimits = defaultExpressionLimits,
     private readonly maxEntries = 5000,
+    /** Compile expressions to synchronous closures where every construct is supported. */
+    readonly fastPath = true,
   ) {}
+
+  /** The fast (closure-compiled) form of an expression, or undefined when it must run on jsonata. */
+  fast(expression: jsonata.Expression): FastExpression | undefined {
+    if (!this.fastPath) return undefined;
+    if (!this.fastPaths.has(expression)) {
+      let fast: FastExpression | null = null;
+      try {
+        fast = compileFast(expression, { helpers: true, timeoutMs: this.limits.timeoutMs, maxSequence: this.limits.maxSequence }) ?? null;
+      } catch {
+        fast = null; // anything unexpected: stock jsonata, which is always right
+      }
+      this.fastPaths.set(expression, fast);
+    }
+    return this.fastPaths.get(expression) ?? undefined;
+  }
 
   get size(): number {
     return this.entries.size;

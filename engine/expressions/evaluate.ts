@@ -2,6 +2,7 @@ import type jsonata from 'jsonata';
 import { UnimapError, type Location } from '../errors.js';
 import { OutputLimitError, toPlain } from './plain.js';
 import type { ExpressionLimits } from './compile.js';
+import { FastPathUnsupported, type FastExpression } from './fast/compile.js';
 import { pickBindings } from '../definitions/slots.js';
 
 /** Where an expression came from, so a runtime failure can name it precisely. */
@@ -25,6 +26,8 @@ export interface CompiledSlot {
   expression: jsonata.Expression;
   /** Output limits (from the engine's expression limits). */
   limits?: Pick<ExpressionLimits, 'maxOutputBytes' | 'maxOutputDepth'>;
+  /** The closure-compiled form, when every construct of the expression is supported. */
+  fast?: FastExpression;
 }
 
 const limitCodes = new Set(['D1011', 'D1012', 'D2015', 'U1001']);
@@ -53,7 +56,17 @@ export async function evaluateSlot(compiled: CompiledSlot, available: Record<str
   const input = pickBindings(compiled.origin.slot, available);
   try {
     const limits = compiled.limits;
-    const result: unknown = await compiled.expression.evaluate(input, input);
+    let result: unknown;
+    const fast = compiled.fast;
+    if (fast && fast.accepts(input)) {
+      try {
+        result = fast.evaluate(input, input);
+      } catch (error) {
+        // A value the fast path cannot handle: stock jsonata decides.
+        if (!(error instanceof FastPathUnsupported)) throw error;
+        result = await compiled.expression.evaluate(input, input);
+      }
+    } else result = await compiled.expression.evaluate(input, input);
     return toPlain(result, limits ? { bytes: limits.maxOutputBytes, maxDepth: limits.maxOutputDepth } : undefined);
   } catch (error) {
     if (error instanceof OutputLimitError) {

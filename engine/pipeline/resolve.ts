@@ -133,12 +133,15 @@ function compileOverride(
         details: { jsonata_code: result.error.code, position: result.error.index },
       });
     }
-    out.set(found.path.slice(prefix.length).join('.'), {
+    const compiled: CompiledSlot = {
       origin: { slot: found.spec.slot, integration: call.integration, operation, path, layer },
       source: found.source,
       expression: result.expression,
       limits: core.cache.limits,
-    });
+    };
+    const fast = core.cache.fast(result.expression);
+    if (fast) compiled.fast = fast;
+    out.set(found.path.slice(prefix.length).join('.'), compiled);
   }
   return out;
 }

@@ -1,0 +1,1221 @@
+/**
+ * A synchronous fast path for JSONata: compiles jsonata's own syntax tree (`expression.ast()`)
+ * into plain JavaScript closures (no `eval`, no `new Function`), reproducing jsonata 2.2.2's
+ * evaluation semantics for a subset of the language. Anything outside that subset makes
+ * `compileFast` return `undefined`, so the caller keeps using stock jsonata for that expression.
+ *
+ * Semantics follow jsonata.js (evaluate, evaluatePath, evaluateStep, evaluateFilter,
+ * evaluateGroupExpression, ...) closely, including sequences and singleton collapsing.
+ * Built-in functions are jsonata's own implementations and signature validators, looked up once
+ * at module load (read-only afterwards); `$contains`, `$split`, `$replace` and `$match` are
+ * re-implemented (string patterns and regex literals) because jsonata's versions are asynchronous.
+ *
+ * Guardrails: `timeoutMs` gives D1012 like jsonata's `timeout` (checked every 1024 nodes rather
+ * than every node); trees deeper than MAX_TREE_DEPTH fall back, and lambdas may not call lambdas,
+ * so the depth limit (D1011) cannot differ. `maxSequence` is honoured where jsonata checks it
+ * outside sequence pushes (`..`, `$append`). Not reproduced: the per-push `sequence` limit (D2015)
+ * and jsonata's exact error messages (errors carry `code`, `position`, `token`, a short message).
+ *
+ * Callers: use `accepts(bindings)` (false when a binding shadows a called function) and catch
+ * `FastPathUnsupported` (a value the fast path cannot handle, e.g. a function in the bindings) by
+ * re-running stock jsonata.
+ */
+import jsonata from 'jsonata';
+import { registerHelpers } from '../functions.js';
+
+export interface FastExpression {
+  /** Evaluates synchronously; same result (or thrown error code) as `expression.evaluate`. */
+  evaluate(input: unknown, bindings?: Record<string, unknown>): unknown;
+  /** False when a binding would shadow a function the expression calls (then use stock jsonata). */
+  accepts(bindings?: Record<string, unknown>): boolean;
+}
+
+export interface CompileFastOptions {
+  /** The expression has Unimap's helpers registered (`registerHelpers`), so `$toIsoDate` etc. may be called. */
+  helpers?: boolean;
+  /** Milliseconds one evaluation may run before failing with D1012, like jsonata's `timeout` option. */
+  timeoutMs?: number;
+  /** jsonata's `sequence` option, as far as the range operator checks it (D2015 for `[1..n]` beyond it). */
+  maxSequence?: number;
+}
+
+// Syntax trees nested deeper than this fall back, so the evaluator's depth limit (D1011) is never
+// what differs: without recursive lambdas, the fast path's depth is bounded by the tree's.
+const MAX_TREE_DEPTH = 100;
+
+function treeDepth(node: unknown, depth = 0, seen = new Set<object>()): number {
+  if (depth > MAX_TREE_DEPTH) return depth;
+  if (node === null || typeof node !== 'object' || seen.has(node)) return depth;
+  seen.add(node);
+  let max = depth;
+  for (const value of Object.values(node)) {
+    if (value && typeof value === 'object') max = Math.max(max, treeDepth(value, depth + 1, seen));
+  }
+  return max;
+}
+
+/* ------------------------------------------------------------------------ */
+/* jsonata's own function objects                                            */
+/* ------------------------------------------------------------------------ */
+
+interface Signature {
+  validate(args: unknown[], context: unknown): unknown[];
+}
+interface JsonataFunction {
+  _jsonata_function: true;
+  implementation: (this: Focus, ...args: unknown[]) => unknown;
+  signature?: Signature;
+}
+interface Focus {
+  environment: undefined;
+  input: unknown;
+  options: Record<string, unknown>;
+  createSequence: (...items: unknown[]) => Sequence;
+}
+
+// Synchronous built-ins whose implementations do not need the evaluator's environment.
+const SYNC_BUILTINS = [
+  'string', 'number', 'boolean', 'exists', 'count', 'lowercase', 'uppercase', 'substring', 'substringBefore',
+  'substringAfter', 'length', 'trim', 'pad', 'join', 'not', 'type', 'sum', 'max', 'min', 'average', 'abs', 'floor',
+  'ceil', 'round', 'sqrt', 'power', 'keys', 'append', 'reverse', 'merge', 'lookup', 'base64encode', 'base64decode',
+  'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl', 'formatBase', 'error', 'assert',
+  'fromMillis', 'formatInteger', 'parseInteger', 'formatNumber',
+] as const;
+// Asynchronous in jsonata; re-implemented here (string patterns and regex literals).
+const PATTERN_BUILTINS = ['contains', 'split', 'replace', 'match'] as const;
+
+// Every built-in name of jsonata 2.2.2: a variable reference to one of these is a function value (unsupported).
+const ALL_BUILTINS: ReadonlySet<string> = new Set([
+  'sum', 'count', 'max', 'min', 'average', 'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase',
+  'uppercase', 'length', 'trim', 'pad', 'match', 'contains', 'replace', 'split', 'join', 'formatNumber', 'formatBase',
+  'formatInteger', 'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt', 'power', 'random', 'boolean',
+  'not', 'map', 'zip', 'filter', 'single', 'foldLeft', 'sift', 'keys', 'lookup', 'append', 'exists', 'spread',
+  'merge', 'reverse', 'each', 'error', 'assert', 'type', 'sort', 'shuffle', 'distinct', 'base64encode',
+  'base64decode', 'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl', 'eval', 'toMillis',
+  'fromMillis', 'clone', 'now', 'millis',
+]);
+
+const HELPER_NAMES = [
+  'toIsoDate', 'formatDate', 'mapValues', 'removeEmpty', 'firstNonEmpty', 'splitName', 'joinName', 'toArray',
+] as const;
+
+async function lookupFunctions(names: readonly string[], withHelpers: boolean): Promise<ReadonlyMap<string, JsonataFunction>> {
+  const source = `{${names.map((name) => `"${name}": $${name}`).join(', ')}}`;
+  const expression = jsonata(source);
+  if (withHelpers) registerHelpers(expression);
+  const table = (await expression.evaluate(undefined)) as Record<string, JsonataFunction>;
+  return new Map(names.map((name) => [name, table[name]]));
+}
+
+// Looked up once at module load and never changed.
+const BUILTINS = await lookupFunctions([...SYNC_BUILTINS, ...PATTERN_BUILTINS], false);
+const HELPERS = await lookupFunctions(HELPER_NAMES, true);
+
+/* ------------------------------------------------------------------------ */
+/* Sequences and jsonata utilities                                           */
+/* ------------------------------------------------------------------------ */
+
+type Sequence = unknown[] & { sequence?: boolean; keepSingleton?: boolean; cons?: boolean; outerWrapper?: boolean; tupleStream?: boolean };
+
+function createSequence(...items: unknown[]): Sequence {
+  const sequence: Sequence = [];
+  sequence.sequence = true;
+  if (items.length === 1) sequence.push(items[0]);
+  return sequence;
+}
+
+function isSequence(value: unknown): value is Sequence {
+  return Array.isArray(value) && (value as Sequence).sequence === true;
+}
+
+function isFunction(value: unknown): boolean {
+  if (typeof value === 'function') return true;
+  if (value === null || typeof value !== 'object') return false;
+  const flags = value as { _jsonata_function?: unknown; _jsonata_lambda?: unknown };
+  return flags._jsonata_function === true || flags._jsonata_lambda === true;
+}
+
+interface JsonataErrorObject {
+  code: string;
+  position?: number;
+  token?: string;
+  value?: unknown;
+  value2?: unknown;
+  index?: number;
+  message?: string;
+  stack?: string;
+}
+
+const MESSAGES: Readonly<Record<string, string>> = {
+  T2001: 'The left side of the arithmetic expression is not a number',
+  T2002: 'The right side of the arithmetic expression is not a number',
+  T2009: 'The values either side of the operator must be of the same data type',
+  T2010: 'The expressions either side of operator must evaluate to numeric or string values',
+  D1001: 'Number out of range',
+  T2003: 'The left side of the range operator (..) must evaluate to an integer',
+  T2004: 'The right side of the range operator (..) must evaluate to an integer',
+  D2014: 'The size of the sequence allocated by the range operator (..) must not exceed 1e7.',
+  D2015: 'The size of the sequence exceeds the configured limit',
+  D1012: 'Expression evaluation timeout: Check for infinite loop',
+  D1002: 'Cannot negate a non-numeric value',
+  T1003: 'Key in object structure must evaluate to a string',
+  D1009: 'Multiple key definitions evaluate to same key',
+  D1013: 'Key in object structure is reserved for the jsonata implementation',
+  D3010: 'Second argument of replace function cannot be an empty string',
+  D3011: 'Fourth argument of replace function must evaluate to a positive number',
+  D3020: 'Third argument of split function must evaluate to a positive number',
+  T1006: 'Attempted to invoke a non-function',
+};
+
+function fail(code: string, fields: Omit<JsonataErrorObject, 'code'> = {}): JsonataErrorObject {
+  return { code, ...fields, stack: new Error().stack };
+}
+
+function isErrorObject(error: unknown): error is JsonataErrorObject {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
+}
+
+function isNumeric(n: unknown): n is number {
+  if (typeof n !== 'number' || Number.isNaN(n)) return false;
+  if (!Number.isFinite(n)) throw fail('D1001', { value: n });
+  return true;
+}
+
+function isArrayOfNumbers(value: unknown): boolean {
+  return Array.isArray(value) && value.filter((item) => !isNumeric(item)).length === 0;
+}
+
+function toBoolean(arg: unknown): boolean | undefined {
+  if (arg === undefined) return undefined;
+  if (Array.isArray(arg)) {
+    if (arg.length === 1) return toBoolean(arg[0]);
+    if (arg.length > 1) return arg.filter((v) => toBoolean(v)).length > 0;
+    return false;
+  }
+  if (typeof arg === 'string') return arg.length > 0;
+  if (isNumeric(arg)) return arg !== 0;
+  if (typeof arg === 'boolean') return arg;
+  if (arg !== null && typeof arg === 'object' && !isFunction(arg)) return Object.keys(arg).length > 0;
+  return false;
+}
+
+function boolize(value: unknown): boolean {
+  return toBoolean(value) ?? false;
+}
+
+function toJsonataString(arg: unknown): string | undefined {
+  if (arg === undefined) return undefined;
+  if (typeof arg === 'string') return arg;
+  if (isFunction(arg)) return '';
+  if (typeof arg === 'number' && !Number.isFinite(arg)) throw fail('D3001', { value: arg });
+  const value = Array.isArray(arg) && (arg as Sequence).outerWrapper ? arg[0] : arg;
+  return JSON.stringify(value, (_key, val: unknown) => {
+    if (val !== undefined && val !== null && isNumeric(val)) {
+      return !Number.isInteger(val) ? Number(val.toPrecision(15)) : val;
+    }
+    return val && isFunction(val) ? '' : val;
+  }) as string;
+}
+
+function isDeepEqual(lhs: unknown, rhs: unknown): boolean {
+  if (lhs === rhs) return true;
+  if (typeof lhs === 'object' && typeof rhs === 'object' && lhs !== null && rhs !== null) {
+    if (Array.isArray(lhs) && Array.isArray(rhs)) {
+      if (lhs.length !== rhs.length) return false;
+      for (let i = 0; i < lhs.length; i++) if (!isDeepEqual(lhs[i], rhs[i])) return false;
+      return true;
+    }
+    const lkeys = Object.getOwnPropertyNames(lhs).sort();
+    const rkeys = Object.getOwnPropertyNames(rhs).sort();
+    if (lkeys.length !== rkeys.length) return false;
+    for (let i = 0; i < lkeys.length; i++) if (lkeys[i] !== rkeys[i]) return false;
+    const l = lhs as Record<string, unknown>;
+    const r = rhs as Record<string, unknown>;
+    for (const key of lkeys) if (!isDeepEqual(l[key], r[key])) return false;
+    return true;
+  }
+  return false;
+}
+
+function lookup(input: unknown, key: string): unknown {
+  if (Array.isArray(input)) {
+    const result = createSequence();
+    for (const item of input) {
+      const res = lookup(item, key);
+      if (res !== undefined) {
+        if (Array.isArray(res)) for (const v of res) result.push(v);
+        else result.push(res);
+      }
+    }
+    return result;
+  }
+  if (input !== null && typeof input === 'object' && Object.prototype.hasOwnProperty.call(input, key) && !isFunction(input)) {
+    return (input as Record<string, unknown>)[key];
+  }
+  return undefined;
+}
+
+function append(arg1: unknown, arg2: unknown): unknown {
+  if (arg1 === undefined) return arg2;
+  if (arg2 === undefined) return arg1;
+  const a: unknown[] = Array.isArray(arg1) ? arg1 : createSequence(arg1);
+  const b: unknown[] = Array.isArray(arg2) ? arg2 : [arg2];
+  return a.concat(b);
+}
+
+function flatten(arg: unknown, flattened: unknown[] = []): unknown[] {
+  if (Array.isArray(arg)) for (const item of arg) flatten(item, flattened);
+  else flattened.push(arg);
+  return flattened;
+}
+
+/** jsonata's evaluateWildcard (`*`). */
+function wildcard(value: unknown): unknown {
+  let results: unknown = createSequence();
+  let input = value;
+  if (Array.isArray(input) && (input as Sequence).outerWrapper && input.length > 0) input = input[0];
+  if (input !== null && typeof input === 'object' && !isFunction(input)) {
+    const record = input as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const item = record[key];
+      if (Array.isArray(item)) results = append(results, flatten(item));
+      else (results as unknown[]).push(item);
+    }
+  }
+  return results;
+}
+
+/** jsonata's recurseDescendants (`**`). */
+function recurseDescendants(input: unknown, results: unknown[]): void {
+  if (!Array.isArray(input)) results.push(input);
+  if (Array.isArray(input)) {
+    for (const member of input) recurseDescendants(member, results);
+  } else if (input !== null && typeof input === 'object' && !isFunction(input)) {
+    const record = input as Record<string, unknown>;
+    for (const key of Object.keys(record)) recurseDescendants(record[key], results);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Environment                                                               */
+/* ------------------------------------------------------------------------ */
+
+/** Per-evaluation guardrail: jsonata's timeout, checked every 1024 node evaluations. */
+interface Clock {
+  ticks: number;
+  deadline: number;
+  timeoutMs: number;
+}
+
+class Frame {
+  private readonly vars = new Map<string, unknown>();
+  readonly clock: Clock;
+  constructor(private readonly parent: Frame | undefined, private readonly bindings?: Record<string, unknown>, clock?: Clock) {
+    this.clock = clock ?? parent?.clock ?? { ticks: 0, deadline: Infinity, timeoutMs: 0 };
+  }
+  bind(name: string, value: unknown): void {
+    this.vars.set(name, value);
+  }
+  has(name: string): boolean {
+    if (this.vars.has(name)) return true;
+    if (this.bindings && Object.prototype.hasOwnProperty.call(this.bindings, name)) return true;
+    return this.parent?.has(name) ?? false;
+  }
+  lookup(name: string): unknown {
+    if (this.vars.has(name)) return this.vars.get(name);
+    if (this.bindings && Object.prototype.hasOwnProperty.call(this.bindings, name)) return this.bindings[name];
+    return this.parent?.lookup(name);
+  }
+}
+
+type Node = (input: unknown, env: Frame) => unknown;
+
+/* ------------------------------------------------------------------------ */
+/* The compiler                                                              */
+/* ------------------------------------------------------------------------ */
+
+class Unsupported extends Error {}
+
+// The parts of jsonata's AST node we read. jsonata's own typings do not describe its AST in full.
+interface AstNode {
+  type: string;
+  value?: unknown;
+  position?: number;
+  steps?: AstNode[];
+  stages?: { type: string; expr: AstNode }[];
+  predicate?: { type: string; expr: AstNode }[];
+  expressions?: AstNode[];
+  expression?: AstNode;
+  lhs?: AstNode | AstNode[][];
+  rhs?: AstNode;
+  condition?: AstNode;
+  then?: AstNode;
+  else?: AstNode;
+  procedure?: AstNode;
+  arguments?: AstNode[];
+  keepArray?: boolean;
+  keepSingletonArray?: boolean;
+  consarray?: boolean;
+  thunk?: boolean;
+  body?: AstNode;
+}
+
+// Node properties that change evaluation and that this compiler does not implement.
+const UNSUPPORTED_PROPS = ['group', 'focus', 'index', 'tuple', 'ancestor', 'seekingParent', 'nextFunction'];
+
+interface CompileState {
+  helpers: boolean;
+  maxSequence: number | undefined;
+  calledFunctions: Set<string>;
+  boundNames: Set<string>;
+  /** Variables only ever bound to a lambda (`$f := function($x) {...}`), used only as `$f(...)`. */
+  lambdaNames: ReadonlySet<string>;
+  /** Every name bound with `:=` anywhere in the expression. */
+  bindNames: ReadonlySet<string>;
+  /** Compiling a lambda body: calls to lambdas (recursion) are not supported there. */
+  inLambda: boolean;
+}
+
+/** A lambda created by the fast path; it never escapes into results (see lambdaNames). */
+class FastLambda {
+  constructor(
+    readonly params: readonly string[],
+    readonly body: Node,
+    readonly input: unknown,
+    readonly env: Frame,
+  ) {}
+}
+
+/** Names bound with `:=` anywhere in the tree, each with the kinds of node bound to it. */
+function collectBinds(node: unknown, out: Map<string, Set<string>>, seen = new Set<object>()): void {
+  if (node === null || typeof node !== 'object' || seen.has(node)) return;
+  seen.add(node);
+  if (Array.isArray(node)) {
+    for (const item of node) collectBinds(item, out, seen);
+    return;
+  }
+  const ast = node as AstNode;
+  if (ast.type === 'bind' && ast.lhs && !Array.isArray(ast.lhs) && typeof ast.lhs.value === 'string') {
+    const kinds = out.get(ast.lhs.value) ?? new Set<string>();
+    kinds.add(ast.rhs && !has(ast.rhs, 'predicate') ? ast.rhs.type : 'other');
+    out.set(ast.lhs.value, kinds);
+  }
+  for (const value of Object.values(node)) if (value && typeof value === 'object') collectBinds(value, out, seen);
+}
+
+function has(node: object, prop: string): boolean {
+  return Object.prototype.hasOwnProperty.call(node, prop);
+}
+
+function child(node: AstNode | undefined): AstNode {
+  if (!node || typeof node !== 'object') throw new Unsupported('missing node');
+  return node;
+}
+
+function compileFilter(predicate: AstNode, state: CompileState): (input: unknown, env: Frame) => Sequence {
+  if (predicate.type === 'number') {
+    const value = predicate.value as number;
+    return (input) => {
+      let results = createSequence();
+      const list: unknown[] = Array.isArray(input) ? input : createSequence(input);
+      let index = Math.floor(value);
+      if (index < 0) index = list.length + index;
+      const item = list[index];
+      if (item !== undefined) {
+        if (Array.isArray(item)) results = item;
+        else results.push(item);
+      }
+      return results;
+    };
+  }
+  const test = compileNode(predicate, state);
+  return (input, env) => {
+    const results = createSequence();
+    const list: unknown[] = Array.isArray(input) ? input : createSequence(input);
+    for (let index = 0; index < list.length; index++) {
+      const item = list[index];
+      let res = test(item, env);
+      if (isNumeric(res)) res = [res];
+      if (isArrayOfNumbers(res)) {
+        for (const ires of res as number[]) {
+          let ii = Math.floor(ires);
+          if (ii < 0) ii = list.length + ii;
+          if (ii === index) results.push(item);
+        }
+      } else if (toBoolean(res)) {
+        results.push(item);
+      }
+    }
+    return results;
+  };
+}
+
+function compileFilters(list: { type: string; expr: AstNode }[] | undefined, state: CompileState) {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw new Unsupported('filters');
+  return list.map((stage) => {
+    if (stage.type !== 'filter') throw new Unsupported(`stage ${stage.type}`);
+    return compileFilter(child(stage.expr), state);
+  });
+}
+
+/** jsonata's `evaluate`: the node itself, then its predicates, then sequence collapsing. */
+function compileNode(node: AstNode, state: CompileState, allowStages = false): Node {
+  for (const prop of UNSUPPORTED_PROPS) if (has(node, prop)) throw new Unsupported(prop);
+  if (!allowStages && has(node, 'stages')) throw new Unsupported('stages');
+  const core = compileCore(node, state);
+  const predicates = compileFilters(node.predicate, state);
+  const keepArray = node.keepArray === true;
+  return (input, env) => {
+    const clock = env.clock;
+    if ((++clock.ticks & 1023) === 0 && Date.now() > clock.deadline) throw fail('D1012', { value: clock.timeoutMs });
+    let result = core(input, env);
+    for (const filter of predicates) result = filter(result, env);
+    if (result && isSequence(result) && !result.tupleStream) {
+      if (keepArray) result.keepSingleton = true;
+      if (result.length === 0) return undefined;
+      if (result.length === 1) return result.keepSingleton ? result : result[0];
+    }
+    return result;
+  };
+}
+
+function withPosition(error: unknown, node: AstNode, token: string): unknown {
+  if (isErrorObject(error)) {
+    error.position = node.position;
+    error.token = token;
+  }
+  return error;
+}
+
+function compileCore(node: AstNode, state: CompileState): Node {
+  switch (node.type) {
+    case 'string':
+    case 'number':
+    case 'value': {
+      const value = node.value;
+      if (node.type === 'value' && value !== true && value !== false && value !== null) throw new Unsupported('value');
+      return () => value;
+    }
+    case 'name': {
+      const key = node.value;
+      if (typeof key !== 'string') throw new Unsupported('name');
+      return (input) => lookup(input, key);
+    }
+    case 'variable':
+      return compileVariable(node, state);
+    case 'wildcard':
+      return (input) => wildcard(input);
+    case 'descendant':
+      return (input) => {
+        if (input === undefined) return undefined;
+        const results = createSequence();
+        recurseDescendants(input, results);
+        return results.length === 1 ? results[0] : results;
+      };
+    case 'path':
+      return compilePath(node, state);
+    case 'binary':
+      return compileBinary(node, state);
+    case 'unary':
+      return compileUnary(node, state);
+    case 'condition': {
+      const condition = compileNode(child(node.condition), state);
+      const then = compileNode(child(node.then), state);
+      const otherwise = node.else === undefined ? undefined : compileNode(node.else, state);
+      return (input, env) => {
+        if (toBoolean(condition(input, env))) return then(input, env);
+        return otherwise ? otherwise(input, env) : undefined;
+      };
+    }
+    case 'block': {
+      const statements = node.expressions ?? [];
+      const expressions = statements.map((e, i) =>
+        e.type === 'bind' && e.rhs?.type === 'lambda' && i < statements.length - 1 && !has(e, 'predicate') && !e.keepArray
+          ? compileLambdaBind(e, state)
+          : compileNode(e, state),
+      );
+      return (input, env) => {
+        const frame = new Frame(env);
+        let result: unknown;
+        for (const expression of expressions) result = expression(input, frame);
+        return result;
+      };
+    }
+    case 'bind': {
+      const lhs = node.lhs as AstNode | undefined;
+      if (!lhs || Array.isArray(lhs) || lhs.type !== 'variable' || typeof lhs.value !== 'string') throw new Unsupported('bind');
+      const name = lhs.value;
+      if (state.lambdaNames.has(name)) throw new Unsupported('lambda bound outside a block statement');
+      state.boundNames.add(name);
+      const rhs = compileNode(child(node.rhs), state);
+      return (input, env) => {
+        const value = rhs(input, env);
+        env.bind(name, value);
+        return value;
+      };
+    }
+    case 'function':
+      return compileFunction(node, state);
+    case 'apply': {
+      // `lhs ~> $f(args)`: jsonata's evaluateApplyExpression for a function invocation.
+      const lhs = node.lhs;
+      const rhs = child(node.rhs);
+      if (!lhs || Array.isArray(lhs) || rhs.type !== 'function') throw new Unsupported('apply');
+      for (const prop of [...UNSUPPORTED_PROPS, 'predicate', 'stages', 'keepArray']) if (has(rhs, prop)) throw new Unsupported(prop);
+      return compileFunction(rhs, state, compileNode(lhs, state));
+    }
+    case 'lambda': {
+      // Only tail calls inside lambda bodies (jsonata's trampoline thunks): evaluating the call
+      // directly gives the same value, which the lambda's call site then collapses.
+      if (node.thunk !== true || !state.inLambda) throw new Unsupported('lambda value');
+      if ((node.arguments ?? []).length !== 0) throw new Unsupported('thunk arguments');
+      const body = child(node.body);
+      if (body.type !== 'function' || has(body, 'predicate') || body.keepArray) throw new Unsupported('thunk body');
+      for (const prop of UNSUPPORTED_PROPS) if (has(body, prop)) throw new Unsupported(prop);
+      return compileFunction(body, state);
+    }
+    default:
+      throw new Unsupported(node.type);
+  }
+}
+
+/** `$f := function($a, $b) { body }` as a block statement (its value is not used). */
+function compileLambdaBind(node: AstNode, state: CompileState): Node {
+  for (const prop of UNSUPPORTED_PROPS) if (has(node, prop)) throw new Unsupported(prop);
+  const lhs = node.lhs as AstNode;
+  const lambda = child(node.rhs);
+  if (typeof lhs.value !== 'string' || !state.lambdaNames.has(lhs.value)) throw new Unsupported('lambda bind');
+  for (const prop of UNSUPPORTED_PROPS) if (has(lambda, prop)) throw new Unsupported(prop);
+  if (state.inLambda || lambda.thunk || (lambda as { signature?: unknown }).signature !== undefined || has(lambda, 'predicate') || lambda.keepArray) {
+    throw new Unsupported('lambda form');
+  }
+  const name = lhs.value;
+  state.boundNames.add(name);
+  const params = (lambda.arguments ?? []).map((param) => {
+    if (param.type !== 'variable' || typeof param.value !== 'string' || param.value === '') throw new Unsupported('lambda parameter');
+    if (state.lambdaNames.has(param.value)) throw new Unsupported('parameter shadows a lambda');
+    state.boundNames.add(param.value);
+    return param.value;
+  });
+  const body = compileNode(child(lambda.body), { ...state, inLambda: true });
+  return (input, env) => {
+    env.bind(name, new FastLambda(params, body, input, env));
+    return undefined;
+  };
+}
+
+/** `$f(args)` where `$f` is a lambda bound by compileLambdaBind: jsonata's applyProcedure. */
+function compileLambdaCall(node: AstNode, name: string, state: CompileState, applyTo?: Node): Node {
+  if (state.inLambda) throw new Unsupported('lambda called from a lambda');
+  const args = (node.arguments ?? []).map((arg) => compileNode(arg, state));
+  return (input, env) => {
+    const proc = env.lookup(name);
+    const evaluated: unknown[] = [];
+    if (applyTo) {
+      const context = applyTo(input, env);
+      if (isFunction(context) || context instanceof FastLambda) throw new Unsupported('function chaining');
+      evaluated.push(context);
+    }
+    for (const arg of args) {
+      const value = arg(input, env);
+      if (isFunction(value) || value instanceof FastLambda) throw new Unsupported('function argument');
+      evaluated.push(value);
+    }
+    if (proc === undefined) throw fail('T1006', { position: node.position, token: name });
+    if (!(proc instanceof FastLambda)) throw new Unsupported(`$${name} is not a fast lambda`);
+    try {
+      const frame = new Frame(proc.env);
+      proc.params.forEach((param, index) => frame.bind(param, evaluated[index]));
+      return proc.body(proc.input, frame);
+    } catch (error) {
+      if (isErrorObject(error)) {
+        if (error.position === undefined) error.position = node.position;
+        if (error.token === undefined) error.token = name;
+      }
+      throw error;
+    }
+  };
+}
+
+function compileVariable(node: AstNode, state: CompileState): Node {
+  const name = node.value;
+  if (typeof name !== 'string') throw new Unsupported('variable');
+  if (name === '') return (input) => (Array.isArray(input) && (input as Sequence).outerWrapper ? input[0] : input);
+  // A function used as a value (`$string` without a call) is not supported.
+  if (state.lambdaNames.has(name)) throw new Unsupported(`lambda value $${name}`);
+  if (ALL_BUILTINS.has(name) || (HELPER_NAMES as readonly string[]).includes(name)) {
+    // A local variable named like a function (`$type := ...`): fine where it is bound; where it is
+    // not, jsonata would see the function itself, so the fast path gives up at run time.
+    if (!state.bindNames.has(name)) throw new Unsupported(`function value $${name}`);
+    return (_input, env) => {
+      if (!env.has(name)) throw new Unsupported(`function value $${name}`);
+      return env.lookup(name);
+    };
+  }
+  return (_input, env) => env.lookup(name);
+}
+
+function compilePath(node: AstNode, state: CompileState): Node {
+  const steps = node.steps;
+  if (!Array.isArray(steps) || steps.length === 0) throw new Unsupported('path');
+  const firstIsVariable = steps[0].type === 'variable';
+  const keepSingletonArray = node.keepSingletonArray === true;
+  const compiled = steps.map((step, i) => {
+    if (step.type === 'sort') throw new Unsupported('sort');
+    const consarray = i === 0 && step.consarray === true;
+    if (consarray && has(step, 'stages')) throw new Unsupported('consarray stages');
+    return {
+      node: compileNode(step, state, true),
+      stages: compileFilters(step.stages, state),
+      consarray,
+      last: i === steps.length - 1,
+    };
+  });
+  return (input, env) => {
+    let inputSequence: unknown[] = Array.isArray(input) && !firstIsVariable ? input : createSequence(input);
+    let resultSequence: unknown;
+    for (const step of compiled) {
+      if (step.consarray) {
+        resultSequence = step.node(inputSequence, env);
+      } else {
+        // jsonata's evaluateStep
+        const result: unknown[] = [];
+        for (const item of inputSequence) {
+          let res = step.node(item, env);
+          for (const stage of step.stages) res = stage(res, env);
+          if (res !== undefined) result.push(res);
+        }
+        let out: Sequence;
+        if (step.last && result.length === 1 && Array.isArray(result[0]) && !isSequence(result[0])) {
+          out = result[0] as Sequence;
+        } else {
+          out = createSequence();
+          for (const res of result) {
+            if (!Array.isArray(res) || (res as Sequence).cons) out.push(res);
+            else for (const val of res) out.push(val);
+          }
+        }
+        resultSequence = out;
+      }
+      if (resultSequence === undefined || (resultSequence as { length?: unknown }).length === 0) break;
+      inputSequence = resultSequence as unknown[];
+    }
+    if (keepSingletonArray) {
+      if (Array.isArray(resultSequence) && (resultSequence as Sequence).cons && !(resultSequence as Sequence).sequence) {
+        resultSequence = createSequence(resultSequence);
+      }
+      // jsonata sets the flag on whatever the steps produced (an undefined result would throw there).
+      if (resultSequence === undefined || resultSequence === null) throw new TypeError('Cannot set properties of undefined');
+      (resultSequence as Sequence).keepSingleton = true;
+    }
+    return resultSequence;
+  };
+}
+
+function compileBinary(node: AstNode, state: CompileState): Node {
+  const op = node.value;
+  const lhsNode = node.lhs;
+  if (!lhsNode || Array.isArray(lhsNode)) throw new Unsupported('binary lhs');
+  const lhs = compileNode(lhsNode, state);
+  const rhs = compileNode(child(node.rhs), state);
+  if (op === 'and' || op === 'or') {
+    const isAnd = op === 'and';
+    return (input, env) => {
+      const left = lhs(input, env);
+      try {
+        const l = boolize(left);
+        if (isAnd) return l && boolize(rhs(input, env));
+        return l || boolize(rhs(input, env));
+      } catch (error) {
+        throw withPosition(error, node, op);
+      }
+    };
+  }
+  let apply: (l: unknown, r: unknown) => unknown;
+  switch (op) {
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '%':
+      apply = (l, r) => {
+        if (l !== undefined && !isNumeric(l)) throw fail('T2001', { value: l });
+        if (r !== undefined && !isNumeric(r)) throw fail('T2002', { value: r });
+        if (l === undefined || r === undefined) return undefined;
+        const a = l as number;
+        const b = r as number;
+        return op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : op === '/' ? a / b : a % b;
+      };
+      break;
+    case '=':
+    case '!=':
+      apply = (l, r) => {
+        if (l === undefined || r === undefined) return false;
+        return op === '=' ? isDeepEqual(l, r) : !isDeepEqual(l, r);
+      };
+      break;
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      apply = (l, r) => {
+        const lt = typeof l;
+        const rt = typeof r;
+        const lc = lt === 'undefined' || lt === 'string' || lt === 'number';
+        const rc = rt === 'undefined' || rt === 'string' || rt === 'number';
+        if (!lc || !rc) throw fail('T2010', { value: !(lt === 'string' || lt === 'number') ? l : r });
+        if (lt === 'undefined' || rt === 'undefined') return undefined;
+        if (lt !== rt) throw fail('T2009', { value: l, value2: r });
+        const a = l as string | number;
+        const b = r as string | number;
+        return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
+      };
+      break;
+    case '&':
+      apply = (l, r) => (l === undefined ? '' : (toJsonataString(l) as string)).concat(r === undefined ? '' : (toJsonataString(r) as string));
+      break;
+    case '..': {
+      const maxSequence = state.maxSequence;
+      apply = (l, r) => {
+        if (l !== undefined && !Number.isInteger(l)) throw fail('T2003', { value: l });
+        if (r !== undefined && !Number.isInteger(r)) throw fail('T2004', { value: r });
+        if (l === undefined || r === undefined) return undefined;
+        const from = l as number;
+        const to = r as number;
+        if (from > to) return undefined;
+        const size = to - from + 1;
+        if (size > 1e7) throw fail('D2014', { value: size });
+        if (maxSequence !== undefined && size > maxSequence) throw fail('D2015', { value: size });
+        const result: Sequence = new Array<unknown>(size);
+        for (let item = from, index = 0; item <= to; item++, index++) result[index] = item;
+        result.sequence = true;
+        return result;
+      };
+      break;
+    }
+    case 'in':
+      apply = (l, r) => {
+        if (l === undefined || r === undefined) return false;
+        const list = Array.isArray(r) ? r : [r];
+        return list.some((item) => item === l);
+      };
+      break;
+    default:
+      throw new Unsupported(`operator ${String(op)}`);
+  }
+  return (input, env) => {
+    const l = lhs(input, env);
+    const r = rhs(input, env);
+    try {
+      return apply(l, r);
+    } catch (error) {
+      throw withPosition(error, node, op);
+    }
+  };
+}
+
+function compileUnary(node: AstNode, state: CompileState): Node {
+  switch (node.value) {
+    case '-': {
+      const operand = compileNode(child(node.expression), state);
+      return (input, env) => {
+        const result = operand(input, env);
+        if (result === undefined) return undefined;
+        if (isNumeric(result)) return -result;
+        throw fail('D1002', { position: node.position, token: '-', value: result });
+      };
+    }
+    case '[': {
+      const items = (node.expressions ?? []).map((item) => ({ node: compileNode(item, state), nested: item.value === '[' }));
+      const cons = node.consarray === true;
+      return (input, env) => {
+        let result: unknown = [];
+        for (const item of items) {
+          const value = item.node(input, env);
+          if (value !== undefined) {
+            if (item.nested) (result as unknown[]).push(value);
+            else result = append(result, value);
+          }
+        }
+        if (cons) Object.defineProperty(result, 'cons', { enumerable: false, configurable: false, value: true });
+        return result;
+      };
+    }
+    case '{':
+      return compileObject(node, state);
+    default:
+      throw new Unsupported(`unary ${String(node.value)}`);
+  }
+}
+
+function compileObject(node: AstNode, state: CompileState): Node {
+  const pairs = node.lhs;
+  if (!Array.isArray(pairs)) throw new Unsupported('object');
+  const compiled = pairs.map((pair) => {
+    if (!Array.isArray(pair) || pair.length !== 2) throw new Unsupported('object pair');
+    return [compileNode(pair[0], state), compileNode(pair[1], state)] as const;
+  });
+  return (input, env) => {
+    const result: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    const groups: Record<string, { data: unknown; exprIndex: number }> = Object.create(null) as Record<string, { data: unknown; exprIndex: number }>;
+    const items: unknown[] = Array.isArray(input) ? input : createSequence(input);
+    if (items.length === 0) items.push(undefined);
+    for (const item of items) {
+      for (let pairIndex = 0; pairIndex < compiled.length; pairIndex++) {
+        const key = compiled[pairIndex][0](item, env);
+        if (typeof key !== 'string' && key !== undefined) throw fail('T1003', { position: node.position, value: key });
+        if (key !== undefined) {
+          if (key === '_jsonata_lambda' || key === '_jsonata_function') throw fail('D1013', { position: node.position, value: key });
+          if (Object.prototype.hasOwnProperty.call(groups, key)) {
+            if (groups[key].exprIndex !== pairIndex) throw fail('D1009', { position: node.position, value: key });
+            groups[key].data = append(groups[key].data, item);
+          } else {
+            groups[key] = { data: item, exprIndex: pairIndex };
+          }
+        }
+      }
+    }
+    for (const key of Object.keys(groups)) {
+      const entry = groups[key];
+      const value = compiled[entry.exprIndex][1](entry.data, env);
+      if (value !== undefined) result[key] = value;
+    }
+    return result;
+  };
+}
+
+/* ------------------------------------------------------------------------ */
+/* Function calls                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Regex literals: jsonata's evaluateRegex closure, synchronously. */
+
+interface RegexMatch {
+  match: string;
+  start: number;
+  end: number;
+  groups: string[];
+  next: () => RegexMatch | undefined;
+}
+type Matcher = (str: string, fromIndex?: number) => RegexMatch | undefined;
+
+function makeMatcher(pattern: RegExp, position: number | undefined): Matcher {
+  const re = new RegExp(pattern.source, pattern.flags);
+  const closure: Matcher = (str, fromIndex) => {
+    re.lastIndex = fromIndex || 0;
+    const match = re.exec(str);
+    if (match === null) return undefined;
+    const result: RegexMatch = {
+      match: match[0],
+      start: match.index,
+      end: match.index + match[0].length,
+      groups: match.slice(1) as string[],
+      next: () => {
+        if (re.lastIndex >= str.length) return undefined;
+        const next = closure(str, re.lastIndex);
+        if (next && next.match === '') throw fail('D1004', { position, value: pattern.source });
+        return next;
+      },
+    };
+    return result;
+  };
+  return closure;
+}
+
+function asMatcher(value: unknown, what: string): Matcher {
+  if (typeof value !== 'function') throw new Unsupported(what);
+  return value as Matcher;
+}
+
+function stringContains(str: unknown, token: unknown): unknown {
+  if (str === undefined || token === undefined) return undefined;
+  if (typeof str !== 'string') throw new Unsupported('$contains input');
+  if (typeof token === 'string') return str.indexOf(token) !== -1;
+  return asMatcher(token, '$contains pattern')(str) !== undefined;
+}
+
+function stringSplit(str: unknown, separator: unknown, limit: unknown): unknown {
+  if (str === undefined) return undefined;
+  if (typeof limit === 'number' && limit < 0) throw fail('D3020', { value: limit, index: 3 });
+  if (typeof str !== 'string') throw new Unsupported('$split input');
+  const result: string[] = [];
+  if (limit === undefined || (limit as number) > 0) {
+    if (typeof separator === 'string') return str.split(separator, limit as number | undefined);
+    let count = 0;
+    let matches = asMatcher(separator, '$split pattern')(str);
+    if (matches !== undefined) {
+      let start = 0;
+      while (matches !== undefined && (limit === undefined || count < (limit as number))) {
+        result.push(str.substring(start, matches.start));
+        start = matches.end;
+        matches = matches.next();
+        count++;
+      }
+      if (limit === undefined || count < (limit as number)) result.push(str.substring(start));
+    } else {
+      result.push(str);
+    }
+  }
+  return result;
+}
+
+function regexReplacer(replacement: string): (match: RegexMatch) => string {
+  return (regexMatch) => {
+    let substitute = '';
+    let position = 0;
+    let index = replacement.indexOf('$', position);
+    while (index !== -1 && position < replacement.length) {
+      substitute += replacement.substring(position, index);
+      position = index + 1;
+      const dollarVal = replacement.charAt(position);
+      if (dollarVal === '$') {
+        substitute += '$';
+        position++;
+      } else if (dollarVal === '0') {
+        substitute += regexMatch.match;
+        position++;
+      } else {
+        const maxDigits = regexMatch.groups.length === 0 ? 1 : Math.floor(Math.log(regexMatch.groups.length) * Math.LOG10E) + 1;
+        index = parseInt(replacement.substring(position, position + maxDigits), 10);
+        if (maxDigits > 1 && index > regexMatch.groups.length) {
+          index = parseInt(replacement.substring(position, position + maxDigits - 1), 10);
+        }
+        if (!Number.isNaN(index)) {
+          if (regexMatch.groups.length > 0) {
+            const submatch = regexMatch.groups[index - 1];
+            if (submatch !== undefined) substitute += submatch;
+          }
+          position += index.toString().length;
+        } else {
+          substitute += '$';
+        }
+      }
+      index = replacement.indexOf('$', position);
+    }
+    substitute += replacement.substring(position);
+    return substitute;
+  };
+}
+
+function stringReplace(str: unknown, pattern: unknown, replacement: unknown, limit: unknown): unknown {
+  if (str === undefined) return undefined;
+  if (pattern === '') throw fail('D3010', { value: pattern, index: 2 });
+  if (typeof limit === 'number' && limit < 0) throw fail('D3011', { value: limit, index: 4 });
+  if (typeof replacement !== 'string' || typeof str !== 'string') throw new Unsupported('$replace replacement');
+  let result = '';
+  let position = 0;
+  if (limit === undefined || (limit as number) > 0) {
+    let count = 0;
+    if (typeof pattern === 'string') {
+      let index = str.indexOf(pattern, position);
+      while (index !== -1 && (limit === undefined || count < (limit as number))) {
+        result += str.substring(position, index);
+        result += replacement;
+        position = index + pattern.length;
+        count++;
+        index = str.indexOf(pattern, position);
+      }
+      result += str.substring(position);
+    } else {
+      const replacer = regexReplacer(replacement);
+      let matches = asMatcher(pattern, '$replace pattern')(str);
+      if (matches !== undefined) {
+        while (matches !== undefined && (limit === undefined || count < (limit as number))) {
+          result += str.substring(position, matches.start);
+          result += replacer(matches);
+          position = matches.start + matches.match.length;
+          count++;
+          matches = matches.next();
+        }
+        result += str.substring(position);
+      } else {
+        result = str;
+      }
+    }
+  } else {
+    result = str;
+  }
+  return result;
+}
+
+function stringMatch(str: unknown, regex: unknown, limit: unknown): unknown {
+  if (str === undefined) return undefined;
+  if (typeof limit === 'number' && limit < 0) throw fail('D3040', { value: limit, index: 3 });
+  if (typeof str !== 'string') throw new Unsupported('$match input');
+  const result = createSequence();
+  if (limit === undefined || (limit as number) > 0) {
+    let count = 0;
+    let matches = asMatcher(regex, '$match pattern')(str);
+    while (matches !== undefined && (limit === undefined || count < (limit as number))) {
+      result.push({ match: matches.match, index: matches.start, groups: matches.groups });
+      matches = matches.next();
+      count++;
+    }
+  }
+  return result;
+}
+
+const PATTERN_IMPLEMENTATIONS: Readonly<Record<(typeof PATTERN_BUILTINS)[number], (...args: unknown[]) => unknown>> = {
+  contains: (str, token) => stringContains(str, token),
+  split: (str, separator, limit) => stringSplit(str, separator, limit),
+  replace: (str, pattern, replacement, limit) => stringReplace(str, pattern, replacement, limit),
+  match: (str, regex, limit) => stringMatch(str, regex, limit),
+};
+
+/** A call; `applyTo` is the left side of `~>`, passed as the first argument. */
+function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): Node {
+  const procedure = child(node.procedure);
+  if (procedure.type !== 'variable' || typeof procedure.value !== 'string') throw new Unsupported('procedure');
+  for (const prop of UNSUPPORTED_PROPS) if (has(procedure, prop)) throw new Unsupported(prop);
+  if (has(procedure, 'predicate') || has(procedure, 'stages') || procedure.keepArray) throw new Unsupported('procedure predicate');
+  const name = procedure.value;
+  if (state.lambdaNames.has(name)) return compileLambdaCall(node, name, state, applyTo);
+  let fn: JsonataFunction | undefined;
+  let implementation: (this: Focus, ...args: unknown[]) => unknown;
+  if ((PATTERN_BUILTINS as readonly string[]).includes(name)) {
+    fn = BUILTINS.get(name);
+    implementation = PATTERN_IMPLEMENTATIONS[name as (typeof PATTERN_BUILTINS)[number]];
+  } else if ((SYNC_BUILTINS as readonly string[]).includes(name)) {
+    fn = BUILTINS.get(name);
+    implementation = fn ? fn.implementation : () => undefined;
+  } else if (state.helpers && (HELPER_NAMES as readonly string[]).includes(name)) {
+    fn = HELPERS.get(name);
+    implementation = fn ? fn.implementation : () => undefined;
+  } else {
+    throw new Unsupported(`function $${name}`);
+  }
+  if (!fn || typeof fn.implementation !== 'function') throw new Unsupported(`function $${name}`);
+  // Lambdas as arguments are not supported; regex literals only for the pattern functions.
+  const isPattern = (PATTERN_BUILTINS as readonly string[]).includes(name);
+  const args = (node.arguments ?? []).map((arg) => {
+    if (arg.type !== 'regex') return { node: compileNode(arg, state), regex: false };
+    if (!isPattern || !(arg.value instanceof RegExp) || has(arg, 'predicate') || has(arg, 'stages') || arg.keepArray) {
+      throw new Unsupported('regex');
+    }
+    for (const prop of UNSUPPORTED_PROPS) if (has(arg, prop)) throw new Unsupported(prop);
+    const pattern = arg.value;
+    const position = arg.position;
+    return { node: (() => makeMatcher(pattern, position)) as Node, regex: true };
+  });
+  state.calledFunctions.add(name);
+  const signature = fn.signature;
+  // `$append` reads the `sequence` limit from its focus, as in stock jsonata.
+  const focusOptions: Record<string, unknown> = state.maxSequence === undefined ? {} : { sequence: state.maxSequence };
+  return (input, env) => {
+    const evaluated: unknown[] = [];
+    if (applyTo) {
+      const context = applyTo(input, env);
+      if (isFunction(context) || context instanceof FastLambda) throw new Unsupported('function chaining');
+      evaluated.push(context);
+    }
+    for (const arg of args) {
+      const value = arg.node(input, env);
+      if (!arg.regex && (isFunction(value) || value instanceof FastLambda)) throw new Unsupported('function argument');
+      evaluated.push(value);
+    }
+    try {
+      const validated = signature ? signature.validate(evaluated, input) : evaluated;
+      const focus: Focus = { environment: undefined, input, options: focusOptions, createSequence };
+      const result = implementation.apply(focus, validated);
+      if (result instanceof Promise) throw new Unsupported(`asynchronous $${name}`);
+      return result;
+    } catch (error) {
+      // As evaluateFunction / applyInner: any thrown object (helpers throw Error) gets the call's position.
+      if (typeof error === 'object' && error !== null && !(error instanceof Unsupported)) {
+        const located = error as { position?: unknown; token?: unknown };
+        located.position = node.position;
+        if (located.token === undefined) located.token = name;
+      }
+      throw error;
+    }
+  };
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entry point                                                               */
+/* ------------------------------------------------------------------------ */
+
+/** A data value that makes the fast path give up at run time (never expected for JSON data). */
+export class FastPathUnsupported extends Error {
+  override readonly name = 'FastPathUnsupported';
+}
+
+/**
+ * Compiles jsonata's syntax tree into closures, or returns undefined when the expression uses
+ * anything this compiler does not reproduce exactly (the caller then uses stock jsonata).
+ */
+export function compileFast(expression: jsonata.Expression, options: CompileFastOptions = {}): FastExpression | undefined {
+  const outcome = compileOrExplain(expression, options);
+  return typeof outcome === 'string' ? undefined : outcome;
+}
+
+/** Why `compileFast` falls back for an expression (undefined when it compiles). */
+export function explainFallback(expression: jsonata.Expression, options: CompileFastOptions = {}): string | undefined {
+  const outcome = compileOrExplain(expression, options);
+  return typeof outcome === 'string' ? outcome : undefined;
+}
+
+function compileOrExplain(expression: jsonata.Expression, options: CompileFastOptions): FastExpression | string {
+  let root: Node;
+  const state: CompileState = {
+    helpers: options.helpers === true,
+    maxSequence: options.maxSequence,
+    calledFunctions: new Set(),
+    boundNames: new Set(),
+    lambdaNames: new Set(),
+    bindNames: new Set(),
+    inLambda: false,
+  };
+  try {
+    const ast = expression.ast() as unknown as AstNode;
+    if (!ast || typeof ast !== 'object' || has(ast, 'errors')) return 'no syntax tree';
+    if (treeDepth(ast) > MAX_TREE_DEPTH) return 'syntax tree too deep';
+    const binds = new Map<string, Set<string>>();
+    collectBinds(ast, binds);
+    state.bindNames = new Set(binds.keys());
+    state.lambdaNames = new Set([...binds].filter(([, kinds]) => kinds.size === 1 && kinds.has('lambda')).map(([name]) => name));
+    // Out of the lambda's scope, jsonata would find the built-in of that name.
+    for (const name of state.lambdaNames) {
+      if (ALL_BUILTINS.has(name) || (HELPER_NAMES as readonly string[]).includes(name)) return `lambda named $${name}`;
+    }
+    root = compileNode(ast, state);
+  } catch (error) {
+    // Anything unexpected while compiling is a reason to fall back, never a failure.
+    return error instanceof Unsupported ? error.message : `internal: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  // A `:=` that rebinds a called function's name would change which function runs.
+  for (const name of state.boundNames) {
+    if (state.calledFunctions.has(name)) {
+      return `$${name} is rebound`;
+    }
+  }
+  const called = [...state.calledFunctions];
+  const accepts = (bindings?: Record<string, unknown>): boolean =>
+    !bindings || !called.some((name) => Object.prototype.hasOwnProperty.call(bindings, name));
+  return {
+    accepts,
+    evaluate(input: unknown, bindings?: Record<string, unknown>): unknown {
+      if (!accepts(bindings)) throw new FastPathUnsupported('a binding shadows a function the expression calls');
+      const timeoutMs = options.timeoutMs ?? 0;
+      const clock: Clock = { ticks: 0, deadline: timeoutMs > 0 ? Date.now() + timeoutMs : Infinity, timeoutMs };
+      const env = new Frame(undefined, bindings, clock);
+      env.bind('$', input);
+      let context = input;
+      if (Array.isArray(input) && !isSequence(input)) {
+        const wrapped = createSequence(input);
+        wrapped.outerWrapper = true;
+        context = wrapped;
+      }
+      try {
+        return root(context, env);
+      } catch (error) {
+        if (error instanceof Unsupported) throw new FastPathUnsupported(error.message);
+        if (isErrorObject(error) && typeof error.message !== 'string') {
+          error.message = MESSAGES[error.code] ?? `JSONata error ${error.code}`;
+        }
+        throw error;
+      }
+    },
+  };
+}

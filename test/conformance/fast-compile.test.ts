@@ -1,0 +1,121 @@
+// Unit checks of the fast evaluator's contract: fallback, bindings, helpers, errors, portability.
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import jsonata from 'jsonata';
+import { describe, expect, it } from 'vitest';
+import { compileFast, explainFallback, FastPathUnsupported } from '../../engine/expressions/fast/compile.js';
+import { registerHelpers } from '../../engine/expressions/functions.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+function fast(source: string, helpers = false) {
+  const expression = jsonata(source);
+  if (helpers) registerHelpers(expression);
+  return { expression, fast: compileFast(expression, { helpers }) };
+}
+
+describe('compileFast', () => {
+  it('never uses eval or new Function (Workers forbid them)', () => {
+    const code = readFileSync(join(repoRoot, 'engine/expressions/fast/compile.ts'), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '');
+    expect(code).not.toMatch(/\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(/);
+  });
+
+  it('falls back for constructs it does not implement, and says why', () => {
+    for (const source of ['$map(a, function($v) { $v })', 'a^(b)', 'a@$x', '$now()', '$sort(a)', '$distinct(a)', '$string', '$toMillis(a)', 'a#$i', 'a ~> $uppercase', '$f := function($x) { $x }']) {
+      const { expression, fast: compiled } = fast(source);
+      expect(compiled, source).toBeUndefined();
+      expect(explainFallback(expression), source).toEqual(expect.any(String));
+    }
+  });
+
+  it('calls Unimap helpers only when the expression has them registered', async () => {
+    expect(fast('$toArray(a)').fast).toBeUndefined();
+    const { expression, fast: compiled } = fast('{"items": $toArray(a), "when": $toIsoDate(t)}', true);
+    expect(compiled).toBeDefined();
+    const input = { a: 'x', t: '2024-01-02T03:04:05Z' };
+    expect(compiled?.evaluate(input)).toEqual(await expression.evaluate(input));
+  });
+
+  it('drops missing fields from objects and maps paths over arrays', () => {
+    const compiled = fast('{"names": people.name, "first": people[0].name, "missing": nothing, "adults": people[age >= 18].name}').fast;
+    const result = compiled?.evaluate({ people: [{ name: 'a', age: 20 }, { name: 'b', age: 10 }] });
+    expect(JSON.parse(JSON.stringify(result))).toEqual({ names: ['a', 'b'], first: 'a', adults: 'a' });
+  });
+
+  it('throws jsonata error codes with position and token', () => {
+    const compiled = fast('a + 1').fast;
+    let caught: unknown;
+    try {
+      compiled?.evaluate({ a: 'text' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: 'T2001', token: '+', position: expect.any(Number), message: expect.any(String) });
+  });
+
+  it('supports local lambdas, variables and bindings', async () => {
+    const source = '( $fmt := function($v) { $uppercase($v) & "!" }; $n := $count(items); $fmt(name) & " " & $string($n) & $suffix )';
+    const { expression, fast: compiled } = fast(source);
+    expect(compiled).toBeDefined();
+    const input = { name: 'x', items: [1, 2] };
+    expect(compiled?.evaluate(input, { suffix: '?' })).toBe(await expression.evaluate(input, { suffix: '?' }));
+  });
+
+  it('refuses bindings that shadow a function it calls', () => {
+    const compiled = fast('$string(a)').fast;
+    expect(compiled?.accepts({ other: 1 })).toBe(true);
+    expect(compiled?.accepts({ string: 1 })).toBe(false);
+    expect(() => compiled?.evaluate({ a: 1 }, { string: 1 })).toThrow(FastPathUnsupported);
+  });
+
+  it('gives up at run time where a local variable named like a function is not bound yet', () => {
+    const compiled = fast('( $x := $type; $type := "t"; $x )').fast;
+    expect(compiled).toBeDefined();
+    expect(() => compiled?.evaluate({})).toThrow(FastPathUnsupported);
+  });
+
+  it('keeps no state between evaluations', () => {
+    const compiled = fast('( $x := a; $x )').fast;
+    expect(compiled?.evaluate({ a: 1 })).toBe(1);
+    expect(compiled?.evaluate({})).toBeUndefined();
+  });
+});
+
+describe('compileFast guardrails', () => {
+  it('stops a long evaluation with D1012 when timeoutMs is set', () => {
+    const quadratic = jsonata('items.( $v := x; $count($$.items[x = $v]) )');
+    const compiled = compileFast(quadratic, { timeoutMs: 5 });
+    const items = Array.from({ length: 3000 }, (_, i) => ({ x: i % 10 }));
+    expect(() => compiled?.evaluate({ items })).toThrow(expect.objectContaining({ code: 'D1012' }));
+    expect(compileFast(quadratic)?.evaluate({ items: items.slice(0, 20) })).toHaveLength(20);
+  });
+
+  it('falls back for very deeply nested expressions', () => {
+    const deep = jsonata(`${'('.repeat(150)}1${')'.repeat(150)}`);
+    expect(compileFast(deep)).toBeUndefined();
+    expect(explainFallback(deep)).toBe('syntax tree too deep');
+  });
+});
+
+describe('compileFast scoping and helper errors', () => {
+  it('falls back for a lambda named like a built-in (out of scope the built-in applies)', () => {
+    expect(compileFast(jsonata('( ( $string := function($x) { "a" }; 0 ); $string(5) )'))).toBeUndefined();
+  });
+
+  it('locates errors thrown by helpers like stock jsonata', async () => {
+    const { expression, fast: compiled } = fast('$toIsoDate(t, "yyyy", "Europe/Paris")', true);
+    const input = { t: '2024' };
+    const stock = await expression.evaluate(input).then(() => undefined, (error: unknown) => error);
+    let quick: unknown;
+    try {
+      compiled?.evaluate(input);
+    } catch (error) {
+      quick = error;
+    }
+    expect(quick).toBeInstanceOf(Error);
+    expect(quick).toMatchObject({ message: (stock as Error).message, position: (stock as { position: number }).position, token: 'toIsoDate' });
+  });
+});
