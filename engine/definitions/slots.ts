@@ -1,3 +1,4 @@
+import { resolveRef } from './schema-ref.js';
 import integrationSchema from '../../schemas/integration.schema.json' with { type: 'json' };
 
 /**
@@ -13,14 +14,6 @@ export interface SlotSpec {
 
 type SchemaNode = Record<string, unknown>;
 
-function resolveRef(root: SchemaNode, node: SchemaNode): SchemaNode {
-  const ref = node.$ref;
-  if (typeof ref !== 'string' || !ref.startsWith('#/')) return node;
-  let target: unknown = root;
-  for (const part of ref.slice(2).split('/')) target = (target as SchemaNode)[part];
-  return { ...(target as SchemaNode), ...Object.fromEntries(Object.entries(node).filter(([k]) => k !== '$ref')) };
-}
-
 /** `unified.*.*.*.method.expression` → `method.expression`; `…response_mapping` → `response_mapping`. */
 function slotNameFromPattern(pattern: readonly string[]): string {
   const last = pattern[pattern.length - 1] ?? '';
@@ -28,7 +21,7 @@ function slotNameFromPattern(pattern: readonly string[]): string {
 }
 
 function collect(root: SchemaNode, node: SchemaNode, pattern: string[], out: SlotSpec[], seen: Set<SchemaNode>): void {
-  const resolved = resolveRef(root, node);
+  const resolved = resolveRef(node, root);
   if (resolved['x-jsonata'] === true) {
     out.push({
       slot: String(resolved['x-slot'] ?? slotNameFromPattern(pattern)),

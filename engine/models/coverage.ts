@@ -2,6 +2,7 @@ import type { Engine } from '../engine.js';
 import type { UnifiedMethod } from '../definitions/definition-types.js';
 import { isPlainObject } from '../expressions/plain.js';
 import { bodyReads, outputFields } from './mapping-analysis.js';
+import { resolveRef } from '../definitions/schema-ref.js';
 import type { UnifiedResource } from './registry.js';
 
 /** "N supported · M required": which integrations support, and which require, one unified field. */
@@ -36,14 +37,6 @@ export interface ResourceCoverage {
 }
 
 type Schema = Record<string, unknown>;
-
-function resolveRef(schema: Schema, root: Schema): Schema {
-  const ref = schema.$ref;
-  if (typeof ref !== 'string' || !ref.startsWith('#/')) return schema;
-  let target: unknown = root;
-  for (const part of ref.slice(2).split('/')) target = (target as Schema)?.[part];
-  return { ...(target as Schema), ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$ref')) };
-}
 
 function typeName(schema: Schema, root: Schema): string {
   const s = resolveRef(schema, root);

@@ -1,19 +1,10 @@
 import { isPlainObject } from '../expressions/plain.js';
 import { helperFunctions } from '../expressions/functions.js';
+import { resolveRef } from '../definitions/schema-ref.js';
 
 type Schema = Record<string, unknown>;
 
 const toIsoDate = helperFunctions.find((f) => f.name === 'toIsoDate')!.implementation as unknown as (value: unknown) => string | undefined;
-
-function resolve(schema: Schema, root: Schema): Schema {
-  const ref = schema.$ref;
-  if (typeof ref === 'string' && ref.startsWith('#/')) {
-    let target: unknown = root;
-    for (const part of ref.slice(2).split('/')) target = (target as Schema)?.[part];
-    return { ...(target as Schema), ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$ref')) };
-  }
-  return schema;
-}
 
 function types(schema: Schema): string[] {
   const type = schema.type;
@@ -27,7 +18,7 @@ function types(schema: Schema): string[] {
  * dropped rather than passed on with the wrong type. `remote_data` is kept as it is.
  */
 export function normalize(value: unknown, schema: Schema, root: Schema = schema): unknown {
-  const s = resolve(schema, root);
+  const s = resolveRef(schema, root);
   const allowed = types(s);
   if (value === null || value === undefined) return allowed.includes('null') ? null : undefined;
   if (allowed.includes('object') || isPlainObject(s.properties)) {

@@ -1,4 +1,6 @@
 import { UnimapError } from '../errors.js';
+import { isForbiddenKey } from '../expressions/plain.js';
+import { base64 } from '../transport/base64.js';
 
 /** Where the next page is, for any strategy. Encoded into the opaque unified `next_cursor`. */
 export interface PageState {
@@ -24,10 +26,7 @@ interface Envelope extends PageState {
 }
 
 function toBase64Url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return base64(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 function fromBase64Url(text: string): string {
@@ -63,7 +62,7 @@ export function decodeCursor(cursor: string, operation: string): PageState {
   if (typeof envelope.limit === 'number') state.limit = envelope.limit;
   const safe = (value: unknown): Record<string, unknown> | undefined =>
     value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).filter(([k]) => k !== '__proto__' && k !== 'constructor' && k !== 'prototype'))
+      ? Object.fromEntries(Object.entries(value).filter(([k]) => !isForbiddenKey(k)))
       : undefined;
   const params = safe(envelope.params);
   if (params) state.params = params;

@@ -3,6 +3,7 @@ import { parse, stringify } from 'yaml';
 import { UnimapError } from '../errors.js';
 import { isPlainObject } from '../expressions/plain.js';
 import type { Account } from '../transport/types.js';
+import { isSecretName } from '../transport/redact.js';
 import type { AccountStore } from './accounts.js';
 
 /**
@@ -71,9 +72,8 @@ export class FileAccountStore implements AccountStore {
 
   /** Adds or replaces an account. Secret-named context fields must be `{ env: NAME }` references. */
   async put(account: { id: string; integration: string; context: Record<string, unknown>; overrides?: unknown }): Promise<void> {
-    const secret = /token|secret|password|passwd|api[_-]?key|apikey|(^|_)key$|credential/i;
     for (const [key, value] of Object.entries(account.context)) {
-      if (secret.test(key) && !(isPlainObject(value) && typeof value.env === 'string')) {
+      if (isSecretName(key) && !(isPlainObject(value) && typeof value.env === 'string')) {
         throw new UnimapError('invalid_call', `context.${key} is a secret: store it as { env: NAME } and put the value in the environment`, { statusCode: 400 });
       }
     }

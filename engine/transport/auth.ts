@@ -6,6 +6,7 @@ import type { RemoteRequest } from '../pipeline/call.js';
 import { checkHeaders } from '../pipeline/headers.js';
 import { fillBaseUrl, fillTemplate } from '../pipeline/placeholders.js';
 import type { Redactor } from './redact.js';
+import { base64 } from './base64.js';
 import { schemaKey } from '../definitions/validators.js';
 import { send } from './send.js';
 import type { FetchLike, RemoteCallEvent } from './types.js';
@@ -56,12 +57,6 @@ export interface AuthEnvironment {
   integration: string;
   expression?: CompiledSlot;
   onRemoteCall?: (event: RemoteCallEvent) => void;
-}
-
-function base64(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
 
 /** The token cache key: one token per token URL, client and scope. */

@@ -1,5 +1,6 @@
 import type { IntegrationDefinition } from '../definitions/definition-types.js';
 import { isPlainObject } from '../expressions/plain.js';
+import { base64 } from './base64.js';
 
 export const REDACTED = '[REDACTED]';
 
@@ -7,14 +8,12 @@ export const REDACTED = '[REDACTED]';
 // (but not `token_type` or `monkey`).
 const secretWord = /(^|[-_ .])(token|secret|password|passwd|passphrase|api[-_]?key|apikey|key|credentials?|signature|session|cookie|private[-_]?key)$/i;
 const secretCamel = /[a-z0-9](Token|Secret|Password|Passphrase|Key|Credentials?|Signature|Session|Cookie)$/;
-const secretName = { test: (name: string): boolean => secretWord.test(name) || secretCamel.test(name) };
-const secretHeaders = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token']);
-
-function toBase64(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
+/** Whether a field name says it holds a secret. */
+export function isSecretName(name: string): boolean {
+  return secretWord.test(name) || secretCamel.test(name);
 }
+const secretName = { test: isSecretName };
+const secretHeaders = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token']);
 
 /** A secret as it may appear in text: as is, URL-encoded, and form-encoded (`+` for space, `~!'()` escaped). */
 function encodings(secret: string): string[] {
@@ -38,7 +37,7 @@ export class Redactor {
       // Very short values would redact ordinary text; they are not credentials anyway.
       if (secret.length < 4) continue;
       for (const form of encodings(secret)) all.add(form);
-      all.add(toBase64(secret));
+      all.add(base64(secret));
     }
     // Longest first, so a secret that contains another is replaced whole.
     this.secrets = [...all].sort((a, b) => b.length - a.length);

@@ -1,4 +1,5 @@
 import { UnimapError } from '../errors.js';
+import { isForbiddenKey } from '../expressions/plain.js';
 import type { RemoteRequest, RemoteResponse } from '../pipeline/call.js';
 import type { Redactor } from './redact.js';
 import type { FetchLike } from './types.js';
@@ -117,7 +118,7 @@ export function parseBody(text: string, contentType: string, format: ResponseFor
   if (format === 'auto' && /application\/x-www-form-urlencoded/.test(type)) {
     // Some token endpoints answer form-encoded: read it as an object, like JSON.
     const out: Record<string, string> = {};
-    for (const [key, value] of new URLSearchParams(text)) if (key !== '__proto__' && key !== 'constructor' && key !== 'prototype') out[key] = value;
+    for (const [key, value] of new URLSearchParams(text)) if (!isForbiddenKey(key)) out[key] = value;
     return out;
   }
   if (ok && /text\/html/.test(type)) {
