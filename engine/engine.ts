@@ -1,6 +1,6 @@
-import integrationSchema from '../schemas/integration.schema.json' with { type: 'json' };
 import { describeAjvErrors, formatPath, type SchemaIssue } from './definitions/ajv.js';
-import { AjvValidators, type Validators } from './definitions/validators.js';
+import type { Validators } from './definitions/validators.js';
+import { defaultValidators } from './definitions/default-validators.js';
 import { definitionsError, loadDefinitions, type DefinitionSource, type LoadedIntegration } from './definitions/load.js';
 import type { YamlLimits } from './definitions/source-map.js';
 import { UnimapError, type Problem, type UnifiedErrorBody } from './errors.js';
@@ -37,16 +37,8 @@ export interface EngineOptions {
   environment?: UnifiedOverrides;
 }
 
-export const overrideSchemaId = 'https://unimap.dev/schemas/integration-override.schema.json';
-
-/** The `unified_method` schema without its required fields: an override may set any subset. */
-export function overrideSchema(): object {
-  const base = (integrationSchema as { $id: string; $defs: Record<string, Record<string, unknown>> });
-  const method = { ...base.$defs.unified_method! };
-  delete method.required;
-  const text = JSON.stringify(method).replace(/"#\/\$defs\//g, `"${base.$id}#/$defs/`);
-  return { $id: overrideSchemaId, ...(JSON.parse(text) as object) };
-}
+export { overrideSchema, overrideSchemaId } from './definitions/override-schema.js';
+import { overrideSchema, overrideSchemaId } from './definitions/override-schema.js';
 
 /**
  * A Unimap engine: the loaded integration definitions and unified models, with the pure mapping
@@ -66,7 +58,7 @@ export class Engine implements ExecutionCore {
   private readonly memos = new Map<string, unknown>();
 
   constructor(options: EngineOptions) {
-    this.validators = options.validators ?? new AjvValidators();
+    this.validators = options.validators ?? defaultValidators();
     this.transport = { ...defaultTransportLimits, ...options.transport };
     this.environment = options.environment;
     this.cache = new ExpressionCache({ ...defaultExpressionLimits, ...options.limits }, 5000, options.fastPath ?? true);

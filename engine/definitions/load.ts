@@ -124,8 +124,8 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
           };
         }
         const compiled: CompiledSlot = { origin, source: found.source, expression: result.expression, limits: options.cache.limits };
-        const fast = options.cache.fast(result.expression);
-        if (fast) compiled.fast = fast;
+        const expression = result.expression;
+        compiled.makeFast = () => options.cache.fast(expression);
         slots.set(key, compiled);
       }
     }

@@ -74,3 +74,56 @@ export class PrecompiledValidators implements Validators {
     return validate;
   }
 }
+
+/**
+ * The default: the bundled schemas' validators precompiled (generated/bundled-validators.ts, no
+ * ajv compilation at start-up), and ajv, created on first need, for everything else: a
+ * definition's query_schema, custom model schemas, or a bundled `$id` given a different schema.
+ */
+export class BundledValidators implements Validators {
+  private fallback: AjvValidators | undefined;
+  /** `$id`s handed to ajv: their refs must not resolve to the precompiled (bundled) version. */
+  private readonly replaced = new Set<string>();
+
+  constructor(
+    private readonly precompiled: Readonly<Record<string, ValidateFunction>>,
+    /** The schema objects the precompiled validators were generated from (compared by identity). */
+    private readonly bundled: ReadonlySet<object>,
+  ) {}
+
+  private ajv(): AjvValidators {
+    if (!this.fallback) {
+      this.fallback = new AjvValidators();
+      // Custom schemas may $ref the bundled ones; ajv compiles those only if referenced.
+      for (const schema of this.bundled) {
+        const id = (schema as { $id?: string }).$id;
+        if (id && !this.replaced.has(id)) this.fallback.ajv.addSchema(schema);
+      }
+    }
+    return this.fallback;
+  }
+
+  add(schema: object): void {
+    if (this.bundled.has(schema)) return;
+    const id = (schema as { $id?: string }).$id;
+    if (id && this.precompiled[id]) {
+      this.replaced.add(id);
+      const ajv = this.ajv().ajv;
+      if (ajv.getSchema(id)) ajv.removeSchema(id);
+    }
+    this.ajv().add(schema);
+  }
+
+  ref(ref: string): ValidateFunction | undefined {
+    const id = ref.split('#')[0]!;
+    if (!this.replaced.has(id)) {
+      const validate = this.precompiled[ref];
+      if (validate) return validate;
+    }
+    return this.ajv().ref(ref);
+  }
+
+  schema(schema: object): ValidateFunction {
+    return this.precompiled[schemaKey(schema)] ?? this.ajv().schema(schema);
+  }
+}

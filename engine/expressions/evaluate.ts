@@ -1,6 +1,6 @@
 import type jsonata from 'jsonata';
 import { UnimapError, type Location } from '../errors.js';
-import { OutputLimitError, toPlain } from './plain.js';
+import { OutputLimitError, toPlain, toPlainShared } from './plain.js';
 import type { ExpressionLimits } from './compile.js';
 import { FastPathUnsupported, type FastExpression } from './fast/compile.js';
 import { pickBindings } from '../definitions/slots.js';
@@ -26,8 +26,10 @@ export interface CompiledSlot {
   expression: jsonata.Expression;
   /** Output limits (from the engine's expression limits). */
   limits?: Pick<ExpressionLimits, 'maxOutputBytes' | 'maxOutputDepth'>;
-  /** The closure-compiled form, when every construct of the expression is supported. */
-  fast?: FastExpression;
+  /** The closure-compiled form, when every construct of the expression is supported (null: not). */
+  fast?: FastExpression | null;
+  /** Compiles `fast` on first evaluation, so loading definitions does not pay for it. */
+  makeFast?: () => FastExpression | undefined;
 }
 
 const limitCodes = new Set(['D1011', 'D1012', 'D2015', 'U1001']);
@@ -51,32 +53,60 @@ interface JsonataRuntimeError {
   token?: unknown;
 }
 
-/** Evaluates a slot with exactly its bindings (as the input document and as `$` variables). */
-export async function evaluateSlot(compiled: CompiledSlot, available: Record<string, unknown>): Promise<unknown> {
+/** Returned by `evaluateSlotSync` when only stock jsonata (asynchronous) can evaluate the slot. */
+export const NEEDS_ASYNC: unique symbol = Symbol('needs async');
+
+/**
+ * Evaluates a slot on the fast path, synchronously (no promise per record in a page); returns
+ * NEEDS_ASYNC when the expression or a value needs stock jsonata, which `evaluateSlot` then runs.
+ */
+export function evaluateSlotSync(compiled: CompiledSlot, available: Record<string, unknown>, share = false): unknown {
+  if (compiled.fast === undefined && compiled.makeFast) compiled.fast = compiled.makeFast() ?? null;
+  const fast = compiled.fast;
+  if (!fast) return NEEDS_ASYNC;
   const input = pickBindings(compiled.origin.slot, available);
+  if (!fast.accepts(input)) return NEEDS_ASYNC;
+  let result: unknown;
   try {
-    const limits = compiled.limits;
-    let result: unknown;
-    const fast = compiled.fast;
-    if (fast && fast.accepts(input)) {
-      try {
-        result = fast.evaluate(input, input);
-      } catch (error) {
-        // A value the fast path cannot handle: stock jsonata decides.
-        if (!(error instanceof FastPathUnsupported)) throw error;
-        result = await compiled.expression.evaluate(input, input);
-      }
-    } else result = await compiled.expression.evaluate(input, input);
-    return toPlain(result, limits ? { bytes: limits.maxOutputBytes, maxDepth: limits.maxOutputDepth } : undefined);
+    result = fast.evaluate(input, input);
   } catch (error) {
-    if (error instanceof OutputLimitError) {
-      const { origin } = compiled;
-      throw new UnimapError('mapping_limit', `${origin.slot} of ${origin.integration}${origin.operation ? ` ${origin.operation}` : ''} returned a result ${error.message === 'depth' ? `nested deeper than ${compiled.limits?.maxOutputDepth}` : `larger than ${compiled.limits?.maxOutputBytes} bytes`}`, {
-        statusCode: 500,
-        location: slotLocation(origin),
-      });
-    }
+    // A value the fast path cannot handle: stock jsonata decides.
+    if (error instanceof FastPathUnsupported) return NEEDS_ASYNC;
     throw runtimeError(compiled, error);
+  }
+  return plainResult(compiled, result, share);
+}
+
+/** Evaluates a slot with exactly its bindings (as the input document and as `$` variables). */
+export async function evaluateSlot(compiled: CompiledSlot, available: Record<string, unknown>, share = false): Promise<unknown> {
+  const sync = evaluateSlotSync(compiled, available, share);
+  if (sync !== NEEDS_ASYNC) return sync;
+  const input = pickBindings(compiled.origin.slot, available);
+  let result: unknown;
+  try {
+    result = await compiled.expression.evaluate(input, input);
+  } catch (error) {
+    throw runtimeError(compiled, error);
+  }
+  return plainResult(compiled, result, share);
+}
+
+/**
+ * The result as plain JSON. `share` keeps already-plain nested parts instead of copying them
+ * (only the top level is fresh): for callers that never mutate below the top level.
+ */
+function plainResult(compiled: CompiledSlot, result: unknown, share: boolean): unknown {
+  const limits = compiled.limits;
+  const budget = limits ? { bytes: limits.maxOutputBytes, maxDepth: limits.maxOutputDepth } : undefined;
+  try {
+    return share ? toPlainShared(result, budget) : toPlain(result, budget);
+  } catch (error) {
+    if (!(error instanceof OutputLimitError)) throw runtimeError(compiled, error);
+    const { origin } = compiled;
+    throw new UnimapError('mapping_limit', `${origin.slot} of ${origin.integration}${origin.operation ? ` ${origin.operation}` : ''} returned a result ${error.message === 'depth' ? `nested deeper than ${limits?.maxOutputDepth}` : `larger than ${limits?.maxOutputBytes} bytes`}`, {
+      statusCode: 500,
+      location: slotLocation(origin),
+    });
   }
 }
 

@@ -150,6 +150,8 @@ const MONTH_FIRST = new RegExp(
   `^(?:${DAY_NAME},?\\s+)?${MONTH_NAME}\\s+(\\d{1,2}),?\\s+(?:(\\d{4})\\s+)?(\\d{1,2}):(\\d{2})(?::(\\d{2}))?(?:\\s+(\\d{4}))?(?:\\s*(${RFC_ZONE_PATTERN}))?(?:\\s*\\([^)]*\\))?$`,
   'i',
 );
+// Already in toISOString's form (milliseconds optional): the common case, checked first.
+const CANONICAL_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{3})?Z$/;
 const MS_JSON = /^\/?Date\(([+-]?\d+)(?:[+-]\d{4})?\)\/?$/i;
 const NUMERIC = /^[+-]?\d+(?:\.\d+)?$/;
 
@@ -357,6 +359,15 @@ function formatEpoch(ms: number, format: string): string {
 // Declared with `function` and no default parameters: JSONata reads the parameter
 // list from Function#toString for partial application ($toIsoDate(?, "dd/MM/yyyy")).
 function toIsoDate(value: unknown, format: unknown, zone: unknown): string | undefined {
+  // Most vendors already send UTC ISO-8601: validate its parts and keep the text.
+  if (typeof value === 'string' && format === undefined && zone === undefined) {
+    const utc = CANONICAL_UTC.exec(value);
+    if (utc) {
+      const parts = { year: Number(utc[1]), month: Number(utc[2]), day: Number(utc[3]), hour: Number(utc[4]), minute: Number(utc[5]), second: Number(utc[6]), millisecond: 0, offsetMinutes: 0 };
+      if (partsToEpoch(parts, 0) === undefined) return undefined;
+      return utc[7] === undefined ? `${value.slice(0, 19)}.000Z` : value;
+    }
+  }
   const ms = toEpochMs(value, format, zone, '$toIsoDate');
   return ms === undefined ? undefined : new Date(ms).toISOString();
 }
@@ -402,17 +413,25 @@ function mapValues(value: unknown, mapping: unknown, caseSensitive: unknown, def
 function clean(value: unknown): unknown {
   if (isEmptyScalar(value)) return undefined;
   if (Array.isArray(value)) {
-    const items = value.map(clean).filter((item) => item !== undefined);
+    const items: unknown[] = [];
+    for (const item of value) {
+      const cleaned = clean(item);
+      if (cleaned !== undefined) items.push(cleaned);
+    }
     return items.length > 0 ? items : undefined;
   }
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
+    let kept = 0;
     for (const key of Object.keys(value)) {
       if (UNSAFE_KEYS.has(key)) continue;
       const cleaned = clean(value[key]);
-      if (cleaned !== undefined) out[key] = cleaned;
+      if (cleaned !== undefined) {
+        out[key] = cleaned;
+        kept++;
+      }
     }
-    return Object.keys(out).length > 0 ? out : undefined;
+    return kept > 0 ? out : undefined;
   }
   return value;
 }

@@ -58,6 +58,64 @@ export function toPlain(value: unknown, budget?: OutputBudget, depth = 0): unkno
   return out;
 }
 
+const SEQUENCE_FLAGS = ['sequence', 'keepSingleton', 'cons', 'outerWrapper', 'tupleStream'];
+
+/**
+ * Like toPlain, but keeps every part that is already plain JSON as it is instead of copying it
+ * (same checks, same budget). The top level is always a fresh object or array, so a caller may
+ * add or delete its keys; nested values may be shared with the input and must not be mutated.
+ */
+export function toPlainShared(value: unknown, budget?: OutputBudget): unknown {
+  const plain = sharePlain(value, budget, 0);
+  if (plain !== value) return plain;
+  if (Array.isArray(value)) return value.slice();
+  if (value !== null && typeof value === 'object') return { ...(value as Record<string, unknown>) };
+  return value;
+}
+
+function sharePlain(value: unknown, budget: OutputBudget | undefined, depth: number): unknown {
+  if (value === null || value === undefined || typeof value !== 'object') return toPlain(value, budget, depth);
+  if (budget && (budget.bytes -= 8) < 0) throw new OutputLimitError('size');
+  if (budget && depth > budget.maxDepth) throw new OutputLimitError('depth');
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined = SEQUENCE_FLAGS.some((flag) => flag in value) ? [] : undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const plain = sharePlain(item, budget, depth + 1);
+      if (out) {
+        if (plain !== undefined) out.push(plain);
+      } else if (plain !== item || plain === undefined) {
+        out = value.slice(0, i);
+        if (plain !== undefined) out.push(plain);
+      }
+    }
+    return out ?? value;
+  }
+  if (value instanceof Date) return value.toISOString();
+  const record = value as Record<string, unknown>;
+  if (record._jsonata_lambda || record._jsonata_function) return undefined;
+  let out: Record<string, unknown> | undefined = Object.getPrototypeOf(record) === Object.prototype ? undefined : {};
+  const keys = Object.keys(record);
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    let plain: unknown;
+    const forbidden = forbiddenKeys.has(key);
+    if (!forbidden) {
+      if (budget && (budget.bytes -= key.length) < 0) throw new OutputLimitError('size');
+      plain = sharePlain(record[key], budget, depth + 1);
+    }
+    if (out) {
+      if (plain !== undefined) out[key] = plain;
+    } else if (forbidden || plain !== record[key] || plain === undefined) {
+      // The first change: copy the keys before it (unchanged, so plain already) and go on copying.
+      out = {};
+      for (let j = 0; j < k; j++) out[keys[j]!] = record[keys[j]!];
+      if (plain !== undefined) out[key] = plain;
+    }
+  }
+  return out ?? record;
+}
+
 /** Shallow merge that ignores prototype-polluting keys; `null` in `over` removes a key when `nullDeletes`. */
 export function mergeInto(
   target: Record<string, unknown>,

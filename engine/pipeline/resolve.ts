@@ -139,8 +139,8 @@ function compileOverride(
       expression: result.expression,
       limits: core.cache.limits,
     };
-    const fast = core.cache.fast(result.expression);
-    if (fast) compiled.fast = fast;
+    const expression = result.expression;
+    compiled.makeFast = () => core.cache.fast(expression);
     out.set(found.path.slice(prefix.length).join('.'), compiled);
   }
   return out;

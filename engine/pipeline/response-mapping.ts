@@ -1,5 +1,5 @@
 import { UnimapError } from '../errors.js';
-import { evaluateSlot, slotLocation, type CompiledSlot } from '../expressions/evaluate.js';
+import { evaluateSlot, evaluateSlotSync, NEEDS_ASYNC, slotLocation, type CompiledSlot } from '../expressions/evaluate.js';
 import { isPlainObject, mergeInto } from '../expressions/plain.js';
 import type { ResolvedMethod } from './resolve.js';
 import type { CallInput } from './validate-input.js';
@@ -30,40 +30,52 @@ export async function mapRecords(
 ): Promise<{ records: UnifiedRecord[]; raw: unknown[] }> {
   const slot = resolved.slots.get('response_mapping');
   const account = resolved.accountResponseMapping;
-  const bindings = { query: input.query, rawQuery: input.rawQuery, context: input.context, headers, body: input.body };
+  // Records are shared below their top level (see toPlainShared): later steps only add or
+  // delete top-level keys, and excludeFields copies nested objects before deleting in them.
+  // One bindings object for the page; `response` changes per record (evaluation copies what it needs).
+  const bindings: Record<string, unknown> = { query: input.query, rawQuery: input.rawQuery, context: input.context, headers, body: input.body, response: undefined };
   const what = `response_mapping of ${resolved.integration.name} ${resolved.operation}`;
   const out: UnifiedRecord[] = [];
   const raws: unknown[] = [];
-  const finish = async (mapped: UnifiedRecord, raw: unknown): Promise<void> => {
-    if (account) {
-      // Sequential on purpose: evaluations never run concurrently.
-      const extra = expectRecord(await evaluateSlot(account, { ...bindings, response: raw }), account, `the account override of ${what}`);
-      mergeInto(mapped, extra);
-    }
+  // Sequential on purpose: evaluations never run concurrently. The fast path answers
+  // synchronously, so a page awaits nothing per record unless stock jsonata is needed.
+  const finish = (mapped: UnifiedRecord, raw: unknown, extra: unknown): void => {
+    if (account) mergeInto(mapped, expectRecord(extra, account, `the account override of ${what}`));
     if (input.ignoreRemoteData) delete mapped.remote_data;
     else if (mapped.remote_data === undefined && raw !== undefined) mapped.remote_data = raw;
     out.push(mapped);
     raws.push(raw);
   };
+  const accountOutput = async (raw: unknown): Promise<unknown> => {
+    if (!account) return undefined;
+    bindings.response = raw;
+    const sync = evaluateSlotSync(account, bindings, true);
+    return sync === NEEDS_ASYNC ? await evaluateSlot(account, bindings, true) : sync;
+  };
 
   if (!slot) {
-    for (const raw of records) if (isPlainObject(raw)) await finish({ ...raw }, raw);
+    for (const raw of records) if (isPlainObject(raw)) finish({ ...raw }, raw, account ? await accountOutput(raw) : undefined);
     return { records: out, raw: raws };
   }
   if ((resolved.config.response_mapping_method ?? 'item') === 'array') {
-    const mapped = await evaluateSlot(slot, { ...bindings, response: records });
+    bindings.response = records;
+    const mapped = await evaluateSlot(slot, bindings, true);
     const list = mapped === undefined || mapped === null ? [] : Array.isArray(mapped) ? mapped : [mapped];
     // remote_data can be paired with its record only when the mapping kept the order and count.
     const paired = list.length === records.length;
     for (const [i, item] of list.entries()) {
       const record = expectRecord(item, slot, what);
-      if (record) await finish(record, paired ? records[i] : undefined);
+      const raw = paired ? records[i] : undefined;
+      if (record) finish(record, raw, account ? await accountOutput(raw) : undefined);
     }
     return { records: out, raw: raws };
   }
   for (const raw of records) {
-    const record = expectRecord(await evaluateSlot(slot, { ...bindings, response: raw }), slot, what);
-    if (record) await finish(record, raw);
+    bindings.response = raw;
+    let value = evaluateSlotSync(slot, bindings, true);
+    if (value === NEEDS_ASYNC) value = await evaluateSlot(slot, bindings, true);
+    const record = expectRecord(value, slot, what);
+    if (record) finish(record, raw, account ? await accountOutput(raw) : undefined);
   }
   return { records: out, raw: raws };
 }

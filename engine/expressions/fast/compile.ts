@@ -124,6 +124,23 @@ function createSequence(...items: unknown[]): Sequence {
   return sequence;
 }
 
+/** jsonata's getSymbol, as a number (f s n b l a o m = 0..7) so argument types key a map cheaply. */
+function typeLetter(value: unknown): number {
+  if (isFunction(value)) return 0;
+  switch (typeof value) {
+    case 'string':
+      return 1;
+    case 'number':
+      return 2;
+    case 'boolean':
+      return 3;
+    case 'object':
+      return value === null ? 4 : Array.isArray(value) ? 5 : 6;
+    default:
+      return 7;
+  }
+}
+
 function isSequence(value: unknown): value is Sequence {
   return Array.isArray(value) && (value as Sequence).sequence === true;
 }
@@ -308,21 +325,22 @@ interface Clock {
 }
 
 class Frame {
-  private readonly vars = new Map<string, unknown>();
+  // Created on the first bind: most frames (blocks without `:=`) never need one.
+  private vars: Map<string, unknown> | undefined;
   readonly clock: Clock;
   constructor(private readonly parent: Frame | undefined, private readonly bindings?: Record<string, unknown>, clock?: Clock) {
     this.clock = clock ?? parent?.clock ?? { ticks: 0, deadline: Infinity, timeoutMs: 0 };
   }
   bind(name: string, value: unknown): void {
-    this.vars.set(name, value);
+    (this.vars ??= new Map()).set(name, value);
   }
   has(name: string): boolean {
-    if (this.vars.has(name)) return true;
+    if (this.vars?.has(name)) return true;
     if (this.bindings && Object.prototype.hasOwnProperty.call(this.bindings, name)) return true;
     return this.parent?.has(name) ?? false;
   }
   lookup(name: string): unknown {
-    if (this.vars.has(name)) return this.vars.get(name);
+    if (this.vars?.has(name)) return this.vars.get(name);
     if (this.bindings && Object.prototype.hasOwnProperty.call(this.bindings, name)) return this.bindings[name];
     return this.parent?.lookup(name);
   }
@@ -466,6 +484,23 @@ function compileNode(node: AstNode, state: CompileState, allowStages = false): N
   const core = compileCore(node, state);
   const predicates = compileFilters(node.predicate, state);
   const keepArray = node.keepArray === true;
+  if (predicates.length === 0 && !keepArray) {
+    // Literals, and nodes whose value is a constructed object or array, a scalar operator result
+    // or an operand's already collapsed value, never yield a sequence to collapse. Their operands
+    // keep the timeout check.
+    if (neverSequence(node)) return core;
+    // The common case, without the filter loop.
+    return (input, env) => {
+      const clock = env.clock;
+      if ((++clock.ticks & 1023) === 0 && Date.now() > clock.deadline) throw fail('D1012', { value: clock.timeoutMs });
+      const result = core(input, env);
+      if (Array.isArray(result) && (result as Sequence).sequence === true && !(result as Sequence).tupleStream) {
+        if (result.length === 0) return undefined;
+        if (result.length === 1) return (result as Sequence).keepSingleton ? result : result[0];
+      }
+      return result;
+    };
+  }
   return (input, env) => {
     const clock = env.clock;
     if ((++clock.ticks & 1023) === 0 && Date.now() > clock.deadline) throw fail('D1012', { value: clock.timeoutMs });
@@ -478,6 +513,24 @@ function compileNode(node: AstNode, state: CompileState, allowStages = false): N
     }
     return result;
   };
+}
+
+function neverSequence(node: AstNode): boolean {
+  switch (node.type) {
+    case 'string':
+    case 'number':
+    case 'value':
+    case 'condition':
+    case 'block':
+    case 'bind':
+      return true;
+    case 'unary':
+      return node.value === '{' || node.value === '[' || node.value === '-';
+    case 'binary':
+      return node.value !== '..';
+    default:
+      return false;
+  }
 }
 
 function withPosition(error: unknown, node: AstNode, token: string): unknown {
@@ -672,7 +725,7 @@ function compilePath(node: AstNode, state: CompileState): Node {
       last: i === steps.length - 1,
     };
   });
-  return (input, env) => {
+  const general: Node = (input, env) => {
     let inputSequence: unknown[] = Array.isArray(input) && !firstIsVariable ? input : createSequence(input);
     let resultSequence: unknown;
     for (const step of compiled) {
@@ -711,6 +764,33 @@ function compilePath(node: AstNode, state: CompileState): Node {
     }
     return resultSequence;
   };
+  const keys = plainNamePath(node);
+  if (!keys) return general;
+  // `a.b.c` over objects: plain property reads. Any array on the way takes the general path,
+  // which flattens and collapses sequences exactly as jsonata does.
+  return (input, env) => {
+    if (Array.isArray(input)) return general(input, env);
+    let value = input;
+    for (const key of keys) {
+      if (value === null || typeof value !== 'object') return undefined;
+      if (Array.isArray(value)) return general(input, env);
+      if (!Object.prototype.hasOwnProperty.call(value, key) || isFunction(value)) return undefined;
+      value = (value as Record<string, unknown>)[key];
+    }
+    return Array.isArray(value) ? general(input, env) : value;
+  };
+}
+
+/** The keys of a path made only of plain names (`a.b.c`), with no flags that change its result. */
+function plainNamePath(node: AstNode): string[] | undefined {
+  if (node.keepArray || node.keepSingletonArray || Object.keys(node).some((prop) => !['type', 'steps', 'position'].includes(prop))) return undefined;
+  const keys: string[] = [];
+  for (const step of node.steps ?? []) {
+    if (step.type !== 'name' || typeof step.value !== 'string') return undefined;
+    if (Object.keys(step).some((prop) => !['type', 'value', 'position'].includes(prop))) return undefined;
+    keys.push(step.value);
+  }
+  return keys.length > 0 ? keys : undefined;
 }
 
 function compileBinary(node: AstNode, state: CompileState): Node {
@@ -856,6 +936,39 @@ function compileObject(node: AstNode, state: CompileState): Node {
     if (!Array.isArray(pair) || pair.length !== 2) throw new Unsupported('object pair');
     return [compileNode(pair[0], state), compileNode(pair[1], state)] as const;
   });
+  const staticKeys = staticObjectKeys(pairs as AstNode[][]);
+  if (staticKeys) {
+    // Literal, distinct, ordinary keys: no grouping can happen for a single input item, and the
+    // values are evaluated in the same order as the general loop below would.
+    const values = compiled.map(([, value]) => value);
+    const general = compileObjectGeneral(node, compiled);
+    return (input, env) => {
+      if (Array.isArray(input)) return general(input, env);
+      const result: Record<string, unknown> = {};
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i](input, env);
+        if (value !== undefined) result[staticKeys[i]] = value;
+      }
+      return result;
+    };
+  }
+  return compileObjectGeneral(node, compiled);
+}
+
+/** The keys of an object constructor when all are plain string literals that cannot collide or reorder. */
+function staticObjectKeys(pairs: AstNode[][]): string[] | undefined {
+  const keys: string[] = [];
+  for (const [key] of pairs) {
+    if (key.type !== 'string' || typeof key.value !== 'string' || Object.keys(key).some((prop) => !['type', 'value', 'position'].includes(prop))) return undefined;
+    const name = key.value;
+    // Integer-like keys would be enumerated first; reserved and prototype keys take the general path.
+    if (/^(0|[1-9][0-9]*)$/.test(name) || name === '__proto__' || name === '_jsonata_lambda' || name === '_jsonata_function' || keys.includes(name)) return undefined;
+    keys.push(name);
+  }
+  return keys;
+}
+
+function compileObjectGeneral(node: AstNode, compiled: readonly (readonly [Node, Node])[]): Node {
   return (input, env) => {
     const result: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     const groups: Record<string, { data: unknown; exprIndex: number }> = Object.create(null) as Record<string, { data: unknown; exprIndex: number }>;
@@ -1100,8 +1213,39 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
   });
   state.calledFunctions.add(name);
   const signature = fn.signature;
+  // jsonata's validate matches the arguments' type letters against a regex; unless a parameter is
+  // an array (`a`, whose items it inspects), the outcome depends on those letters alone. Remember
+  // the letter strings it passed through unchanged and skip it for them.
+  const definition = (signature as { definition?: unknown } | undefined)?.definition;
+  const paramsPart = typeof definition === 'string' ? definition.split(':')[0] : undefined;
+  // Argument type letters -> how many trailing undefineds validate appends for missing optional parameters.
+  const passes = paramsPart !== undefined && !paramsPart.includes('a') ? new Map<number, number>() : undefined;
+  const contextual = paramsPart?.includes('-') ?? true;
   // `$append` reads the `sequence` limit from its focus, as in stock jsonata.
   const focusOptions: Record<string, unknown> = state.maxSequence === undefined ? {} : { sequence: state.maxSequence };
+  const focus: Focus = { environment: undefined, input: undefined, options: focusOptions, createSequence };
+  const validate = (evaluated: unknown[], input: unknown): unknown[] => {
+    if (!signature) return evaluated;
+    if (!passes) return signature.validate(evaluated, input) as unknown[];
+    if (evaluated.length > 12) return signature.validate(evaluated, input) as unknown[];
+    let letters = evaluated.length;
+    for (const value of evaluated) letters = letters * 8 + typeLetter(value);
+    const padding = passes.get(letters);
+    if (padding !== undefined) {
+      for (let i = 0; i < padding; i++) evaluated.push(undefined);
+      return evaluated;
+    }
+    const validated = signature.validate(evaluated, input) as unknown[];
+    // Each empty regex group adds an argument: a missing optional one (undefined) or, for a `-`
+    // parameter, the context. Equal lengths rule out a substitution; so does a defined context
+    // that is none of the arguments yet appears nowhere in the result.
+    const noSubstitution = !contextual || (input !== undefined && !evaluated.includes(input));
+    const unchanged =
+      (validated.length === evaluated.length || (validated.length > evaluated.length && noSubstitution)) &&
+      validated.every((value, i) => (i < evaluated.length ? value === evaluated[i] : value === undefined));
+    if (passes.size < 256 && unchanged) passes.set(letters, validated.length - evaluated.length);
+    return validated;
+  };
   return (input, env) => {
     const evaluated: unknown[] = [];
     if (applyTo) {
@@ -1115,8 +1259,9 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
       evaluated.push(value);
     }
     try {
-      const validated = signature ? signature.validate(evaluated, input) : evaluated;
-      const focus: Focus = { environment: undefined, input, options: focusOptions, createSequence };
+      const validated = validate(evaluated, input);
+      // One focus per call site: an implementation cannot re-enter its own call site.
+      focus.input = input;
       const result = implementation.apply(focus, validated);
       if (result instanceof Promise) throw new Unsupported(`asynchronous $${name}`);
       return result;
