@@ -30,6 +30,7 @@ import { startSandboxHub } from '../server/sandbox/hub.js';
 import { createHandler } from '../server/handler.js';
 import { MemoryAccountStore } from '../server/accounts.js';
 import { serveHandler } from '../server/node-adapter.js';
+import { createNodeFetch } from '../transport/node-fetch.js';
 
 const thisFile = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(thisFile), '..', '..');
@@ -470,7 +471,8 @@ function withJamfCleanup(emulators: Emulator[]): Emulator[] {
 async function serveChild(): Promise<void> {
   const engine = await loadEngine({ definitions: path.join(root, 'mappings') });
   const emulators = withJamfCleanup(createEmulators());
-  const hub = await startSandboxHub(emulators);
+  // As `unimap serve` does: remote calls over node:http with keep-alive.
+  const hub = await startSandboxHub(emulators, createNodeFetch().fetch);
   const handler = createHandler({ engine, accounts: new MemoryAccountStore(sandboxAccounts(hub.emulators)), tokens: ['sandbox'], fetch: hub.fetch });
   const served = await serveHandler(handler, 0, '127.0.0.1');
   process.stdout.write(`${JSON.stringify({ unimap: served.url, hub: hub.address })}\n`);
@@ -583,7 +585,7 @@ async function load(target: 'unimap' | 'direct', server: ChildServer, seconds: n
 async function serverBreakdown(httpMeanMs: number): Promise<void> {
   const iterations = quick ? 150 : 200;
   const engine = await loadEngine({ definitions: path.join(root, 'mappings') });
-  const hub = await startSandboxHub(withJamfCleanup(createEmulators()));
+  const hub = await startSandboxHub(withJamfCleanup(createEmulators()), createNodeFetch().fetch);
   const accounts = sandboxAccounts(hub.emulators);
   const account = accounts.find((a) => a.integration === 'jamf')!;
   const handler = createHandler({ engine, accounts: new MemoryAccountStore(accounts), tokens: ['sandbox'], fetch: hub.fetch });
@@ -591,7 +593,7 @@ async function serverBreakdown(httpMeanMs: number): Promise<void> {
   const name = () => `breakdown-${process.pid}-${n++}`;
   const layers: [string, () => Promise<unknown>][] = [
     [
-      'hub.fetch (undici) -> hub -> Jamf emulator',
+      'hub.fetch (node:http keep-alive) -> hub -> Jamf emulator',
       async () => {
         const u = name();
         const res = await hub.fetch('https://sandbox.jamfcloud.com/api/v1/users', {

@@ -5,6 +5,7 @@ import { FileAccountStore } from '../server/file-accounts.js';
 import { createHandler, type AccessLogLine } from '../server/handler.js';
 import { serveHandler } from '../server/node-adapter.js';
 import type { FetchLike } from '../transport/types.js';
+import { createNodeFetch } from '../transport/node-fetch.js';
 import { one, parseArgs } from './args.js';
 import { colors, UsageError } from './output.js';
 
@@ -40,13 +41,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
   for (const problem of engine.problems.filter((p) => p.severity === 'error')) process.stderr.write(`${c.yellow('skipped')} ${formatProblem(problem)}\n`);
 
   let accounts: AccountStore;
-  let fetch: FetchLike | undefined;
-  const closers: (() => Promise<void>)[] = [];
+  // Remote calls over node:http with keep-alive (Node's fetch costs more per request).
+  const nodeFetch = createNodeFetch();
+  let fetch: FetchLike = nodeFetch.fetch;
+  const closers: (() => Promise<void>)[] = [async () => nodeFetch.close()];
   const accountsFile = one(args, 'accounts');
   if (sandbox) {
     const { createEmulators, sandboxAccounts } = await import('../server/sandbox/index.js');
     const { startSandboxHub } = await import('../server/sandbox/hub.js');
-    const hub = await startSandboxHub(createEmulators());
+    const hub = await startSandboxHub(createEmulators(), nodeFetch.fetch);
     closers.push(hub.close);
     fetch = hub.fetch;
     const store = new MemoryAccountStore(sandboxAccounts(hub.emulators));
@@ -66,7 +69,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       if (!quiet) process.stderr.write(`${JSON.stringify(line)}\n`);
     },
   };
-  if (fetch) handlerOptions.fetch = fetch;
+  handlerOptions.fetch = fetch;
   const served = await serveHandler(createHandler(handlerOptions), port, one(args, 'host') ?? '127.0.0.1');
   closers.push(served.close);
   process.stdout.write(`Unimap listening on ${served.url}\n`);

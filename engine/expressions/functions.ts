@@ -409,29 +409,47 @@ function mapValues(value: unknown, mapping: unknown, caseSensitive: unknown, def
   return mapOne(value);
 }
 
-// Returns undefined for "empty"; the caller decides what an empty top level becomes.
+// Returns undefined for "empty"; the caller decides what an empty top level becomes. Copy on
+// write: a value with nothing to remove is returned as it is (the engine never mutates results
+// below their top level), so the common case allocates nothing.
 function clean(value: unknown): unknown {
   if (isEmptyScalar(value)) return undefined;
   if (Array.isArray(value)) {
-    const items: unknown[] = [];
-    for (const item of value) {
+    // jsonata's flagged arrays (sequences, array constructors) come out as plain arrays.
+    const flagged = 'sequence' in value || 'cons' in value || 'keepSingleton' in value || 'outerWrapper' in value;
+    let items: unknown[] | undefined = flagged ? [] : undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
       const cleaned = clean(item);
-      if (cleaned !== undefined) items.push(cleaned);
-    }
-    return items.length > 0 ? items : undefined;
-  }
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    let kept = 0;
-    for (const key of Object.keys(value)) {
-      if (UNSAFE_KEYS.has(key)) continue;
-      const cleaned = clean(value[key]);
-      if (cleaned !== undefined) {
-        out[key] = cleaned;
-        kept++;
+      if (items) {
+        if (cleaned !== undefined) items.push(cleaned);
+      } else if (cleaned !== item || cleaned === undefined) {
+        items = value.slice(0, i);
+        if (cleaned !== undefined) items.push(cleaned);
       }
     }
-    return kept > 0 ? out : undefined;
+    const out = items ?? value;
+    return out.length > 0 ? out : undefined;
+  }
+  if (isPlainObject(value)) {
+    let out: Record<string, unknown> | undefined;
+    let kept = 0;
+    const keys = Object.keys(value);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
+      const unsafe = UNSAFE_KEYS.has(key);
+      const cleaned = unsafe ? undefined : clean(value[key]);
+      if (out) {
+        if (cleaned !== undefined) out[key] = cleaned;
+      } else if (unsafe || cleaned !== value[key] || cleaned === undefined) {
+        out = {};
+        for (let j = 0; j < k; j++) out[keys[j]!] = value[keys[j]!];
+        if (cleaned !== undefined) out[key] = cleaned;
+      }
+      if (cleaned !== undefined) kept++;
+    }
+    if (kept === 0) return undefined;
+    return out ?? value;
   }
   return value;
 }

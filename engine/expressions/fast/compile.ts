@@ -325,22 +325,37 @@ interface Clock {
 }
 
 class Frame {
-  // Created on the first bind: most frames (blocks without `:=`) never need one.
-  private vars: Map<string, unknown> | undefined;
+  // Parallel arrays, created on the first bind: a block binds a handful of names, where a
+  // linear scan beats a Map, and most frames never bind at all.
+  private names: string[] | undefined;
+  private values: unknown[] | undefined;
   readonly clock: Clock;
   constructor(private readonly parent: Frame | undefined, private readonly bindings?: Record<string, unknown>, clock?: Clock) {
     this.clock = clock ?? parent?.clock ?? { ticks: 0, deadline: Infinity, timeoutMs: 0 };
   }
   bind(name: string, value: unknown): void {
-    (this.vars ??= new Map()).set(name, value);
+    if (!this.names) {
+      this.names = [name];
+      this.values = [value];
+      return;
+    }
+    const index = this.names.indexOf(name);
+    if (index >= 0) this.values![index] = value;
+    else {
+      this.names.push(name);
+      this.values!.push(value);
+    }
   }
   has(name: string): boolean {
-    if (this.vars?.has(name)) return true;
+    if (this.names && this.names.includes(name)) return true;
     if (this.bindings && Object.prototype.hasOwnProperty.call(this.bindings, name)) return true;
     return this.parent?.has(name) ?? false;
   }
   lookup(name: string): unknown {
-    if (this.vars?.has(name)) return this.vars.get(name);
+    if (this.names) {
+      const index = this.names.indexOf(name);
+      if (index >= 0) return this.values![index];
+    }
     if (this.bindings && Object.prototype.hasOwnProperty.call(this.bindings, name)) return this.bindings[name];
     return this.parent?.lookup(name);
   }
