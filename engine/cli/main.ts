@@ -6,6 +6,7 @@ import { mapCommand, mapHelp } from './map-command.js';
 import { UsageError } from './output.js';
 import { recordCommand, recordHelp } from './record-command.js';
 import { serveCommand, serveHelp } from './serve-command.js';
+import { studioCommand, studioHelp } from './studio-command.js';
 import { testCommand, testHelp } from './test-command.js';
 import { typesCommand, typesHelp } from './types-command.js';
 import { validateCommand, validateHelp } from './validate.js';
@@ -20,6 +21,7 @@ const commands: Record<string, Command> = {
   docs: { run: docsCommand, help: docsHelp, summary: 'write the generated docs and types (--check: verify they are current)' },
   record: { run: recordCommand, help: recordHelp, summary: 'call the live API and write a redacted fixture of every exchange' },
   serve: { run: serveCommand, help: serveHelp, summary: 'serve the unified API (--sandbox: with emulated vendors and demo accounts)' },
+  studio: { run: studioCommand, help: studioHelp, summary: 'a local web page to edit mappings and see every pipeline step live' },
   'build-worker': { run: buildWorkerCommand, help: buildWorkerHelp, summary: 'bundle the server for Cloudflare Workers (precompiled validators)' },
   types: { run: typesCommand, help: typesHelp, summary: 'TypeScript types for the unified models' },
   init: { run: initCommand, help: initHelp, summary: 'scaffold a definition and its first fixture' },

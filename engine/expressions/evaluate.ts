@@ -30,6 +30,16 @@ export interface CompiledSlot {
   fast?: FastExpression | null;
   /** Compiles `fast` on first evaluation, so loading definitions does not pay for it. */
   makeFast?: () => FastExpression | undefined;
+  /** Sees every evaluation (the mapping studio's step list); unset in normal use. */
+  observe?: (event: SlotEvaluation) => void;
+}
+
+/** One evaluation of a slot: exactly the bindings it received, and its output or error. */
+export interface SlotEvaluation {
+  origin: SlotOrigin;
+  bindings: Record<string, unknown>;
+  output?: unknown;
+  error?: unknown;
 }
 
 const limitCodes = new Set(['D1011', 'D1012', 'D2015', 'U1001']);
@@ -61,6 +71,18 @@ export const NEEDS_ASYNC: unique symbol = Symbol('needs async');
  * NEEDS_ASYNC when the expression or a value needs stock jsonata, which `evaluateSlot` then runs.
  */
 export function evaluateSlotSync(compiled: CompiledSlot, available: Record<string, unknown>, share = false): unknown {
+  if (!compiled.observe) return evaluateSync(compiled, available, share);
+  try {
+    const output = evaluateSync(compiled, available, share);
+    if (output !== NEEDS_ASYNC) compiled.observe({ origin: compiled.origin, bindings: pickBindings(compiled.origin.slot, available), output });
+    return output;
+  } catch (error) {
+    compiled.observe({ origin: compiled.origin, bindings: pickBindings(compiled.origin.slot, available), error });
+    throw error;
+  }
+}
+
+function evaluateSync(compiled: CompiledSlot, available: Record<string, unknown>, share: boolean): unknown {
   if (compiled.fast === undefined && compiled.makeFast) compiled.fast = compiled.makeFast() ?? null;
   const fast = compiled.fast;
   if (!fast) return NEEDS_ASYNC;
@@ -82,13 +104,20 @@ export async function evaluateSlot(compiled: CompiledSlot, available: Record<str
   const sync = evaluateSlotSync(compiled, available, share);
   if (sync !== NEEDS_ASYNC) return sync;
   const input = pickBindings(compiled.origin.slot, available);
-  let result: unknown;
   try {
-    result = await compiled.expression.evaluate(input, input);
+    let result: unknown;
+    try {
+      result = await compiled.expression.evaluate(input, input);
+    } catch (error) {
+      throw runtimeError(compiled, error);
+    }
+    const output = plainResult(compiled, result, share);
+    compiled.observe?.({ origin: compiled.origin, bindings: input, output });
+    return output;
   } catch (error) {
-    throw runtimeError(compiled, error);
+    compiled.observe?.({ origin: compiled.origin, bindings: input, error });
+    throw error;
   }
-  return plainResult(compiled, result, share);
 }
 
 /**
