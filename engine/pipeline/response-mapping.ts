@@ -42,7 +42,9 @@ export async function mapRecords(
   const finish = (mapped: UnifiedRecord, raw: unknown, extra: unknown): void => {
     if (account) mergeInto(mapped, expectRecord(extra, account, `the account override of ${what}`));
     if (input.ignoreRemoteData) delete mapped.remote_data;
-    else if (mapped.remote_data === undefined && raw !== undefined) mapped.remote_data = raw;
+    // Object.hasOwn, not `mapped.remote_data === undefined`: records come in many shapes, and a
+    // missing-property read across them is a megamorphic miss that cost a fifth of a page.
+    else if (raw !== undefined && !Object.hasOwn(mapped, 'remote_data')) mapped.remote_data = raw;
     out.push(mapped);
     raws.push(raw);
   };

@@ -148,8 +148,9 @@ function isSequence(value: unknown): value is Sequence {
 function isFunction(value: unknown): boolean {
   if (typeof value === 'function') return true;
   if (value === null || typeof value !== 'object') return false;
+  // Own flags only (jsonata sets them on the function objects it makes): see isJsonataFunction.
   const flags = value as { _jsonata_function?: unknown; _jsonata_lambda?: unknown };
-  return flags._jsonata_function === true || flags._jsonata_lambda === true;
+  return (Object.hasOwn(value, '_jsonata_function') && flags._jsonata_function === true) || (Object.hasOwn(value, '_jsonata_lambda') && flags._jsonata_lambda === true);
 }
 
 interface JsonataErrorObject {
