@@ -780,33 +780,56 @@ function compilePath(node: AstNode, state: CompileState): Node {
     }
     return resultSequence;
   };
-  const keys = plainNamePath(node);
-  if (!keys) return general;
+  const plain = plainNamePath(node);
+  if (!plain) return general;
+  const { keys, filtered } = plain;
+  const stages = filtered ? compiled[compiled.length - 1]!.stages : [];
   // `a.b.c` over objects: plain property reads. Any array on the way takes the general path,
-  // which flattens and collapses sequences exactly as jsonata does.
+  // which flattens and collapses sequences exactly as jsonata does. `a.b[pred]` filters the
+  // array it reaches directly: each predicate filter returns a fresh sequence, which is what
+  // the general path would copy it into.
   return (input, env) => {
     if (Array.isArray(input)) return general(input, env);
     let value = input;
     for (const key of keys) {
-      if (value === null || typeof value !== 'object') return undefined;
+      if (value === null || typeof value !== 'object') return filtered ? general(input, env) : undefined;
       if (Array.isArray(value)) return general(input, env);
-      if (!Object.prototype.hasOwnProperty.call(value, key) || isFunction(value)) return undefined;
+      if (!Object.prototype.hasOwnProperty.call(value, key) || isFunction(value)) return filtered ? general(input, env) : undefined;
       value = (value as Record<string, unknown>)[key];
     }
-    return Array.isArray(value) ? general(input, env) : value;
+    if (!filtered) return Array.isArray(value) ? general(input, env) : value;
+    // A sequence (from a value built by the expression) collapses first: the general path.
+    if (!Array.isArray(value) || isSequence(value)) return general(input, env);
+    let result: unknown = value;
+    for (const stage of stages) result = stage(result, env);
+    return result;
   };
 }
 
 /** The keys of a path made only of plain names (`a.b.c`), with no flags that change its result. */
-function plainNamePath(node: AstNode): string[] | undefined {
+/**
+ * The keys of a path made only of plain names (`a.b.c`), with no flags that change its result;
+ * `filtered` when the last step also has predicate filters (`a.b[x = 1]`), none of them a
+ * number (an index can hand back a data array, which the general path treats differently).
+ */
+function plainNamePath(node: AstNode): { keys: string[]; filtered: boolean } | undefined {
   if (node.keepArray || node.keepSingletonArray || Object.keys(node).some((prop) => !['type', 'steps', 'position'].includes(prop))) return undefined;
   const keys: string[] = [];
-  for (const step of node.steps ?? []) {
+  const steps = node.steps ?? [];
+  let filtered = false;
+  for (const [i, step] of steps.entries()) {
     if (step.type !== 'name' || typeof step.value !== 'string') return undefined;
-    if (Object.keys(step).some((prop) => !['type', 'value', 'position'].includes(prop))) return undefined;
+    const last = i === steps.length - 1;
+    const allowed = last ? ['type', 'value', 'position', 'stages'] : ['type', 'value', 'position'];
+    if (Object.keys(step).some((prop) => !allowed.includes(prop))) return undefined;
+    if (step.stages !== undefined) {
+      if (!Array.isArray(step.stages) || step.stages.length === 0) return undefined;
+      if (step.stages.some((stage) => stage.type !== 'filter' || !stage.expr || stage.expr.type === 'number')) return undefined;
+      filtered = true;
+    }
     keys.push(step.value);
   }
-  return keys.length > 0 ? keys : undefined;
+  return keys.length > 0 ? { keys, filtered } : undefined;
 }
 
 function compileBinary(node: AstNode, state: CompileState): Node {
