@@ -51,6 +51,8 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const fmt = (n: number, digits = 2): string => n.toFixed(digits);
+/** A difference with its sign: +1.50 or -0.30. */
+const signed = (n: number, digits = 2): string => `${n >= 0 ? '+' : ''}${fmt(n, digits)}`;
 const mb = (bytes: number): string => (bytes / 1048576).toFixed(1);
 const gc = (): void => {
   if (gcFn) {
@@ -292,8 +294,8 @@ async function benchRoundTrip(engine: Engine, reps: number): Promise<void> {
       ['stock jsonata, the 2 expressions', fmt(mS, 1), Math.round(1e6 / mS).toLocaleString('en-US')],
     ]),
   );
-  log(`    Unimap overhead over the bare expressions: +${fmt(mU - mS, 1)} µs per call = +${fmt(((mU - mS) / mS) * 100, 0)}% (ratio ${fmt(mU / mS)}×, median of ${reps})`);
-  summary.push({ what: '(b) create round trip, Unimap µs', value: fmt(mU, 1), ratio: `+${fmt(((mU - mS) / mS) * 100, 0)}% vs jsonata (${fmt(mS, 1)} µs)` });
+  log(`    Unimap overhead over the bare expressions: ${signed(mU - mS, 1)} µs per call = ${signed(((mU - mS) / mS) * 100, 0)}% (ratio ${fmt(mU / mS)}×, median of ${reps})`);
+  summary.push({ what: '(b) create round trip, Unimap µs', value: fmt(mU, 1), ratio: `${signed(((mU - mS) / mS) * 100, 0)}% vs jsonata (${fmt(mS, 1)} µs)` });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -692,19 +694,19 @@ async function benchServer(seconds: number): Promise<void> {
   );
   const pd = paced.direct;
   const pu = paced.unimap;
-  log(`    at a sustainable ${rate} req/s over 50 connections: p50 +${fmt(pu.p50 - pd.p50)} ms, p99 +${fmt(pu.p99 - pd.p99)} ms (Unimap ${fmt(pu.p50)} / ${fmt(pu.p99)} vs direct ${fmt(pd.p50)} / ${fmt(pd.p99)})`);
-  log(`    unloaded (1 connection): mean ${fmt(u1.mean)} ms vs ${fmt(d1.mean)} ms = +${fmt(u1.mean - d1.mean)} ms per request (${fmt(u1.mean / Math.max(d1.mean, 0.001), 1)}×)`);
+  log(`    at a sustainable ${rate} req/s over 50 connections: p50 ${signed(pu.p50 - pd.p50)} ms, p99 ${signed(pu.p99 - pd.p99)} ms (Unimap ${fmt(pu.p50)} / ${fmt(pu.p99)} vs direct ${fmt(pd.p50)} / ${fmt(pd.p99)})`);
+  log(`    unloaded (1 connection): mean ${fmt(u1.mean)} ms vs ${fmt(d1.mean)} ms = ${signed(u1.mean - d1.mean)} ms per request (${fmt(u1.mean / Math.max(d1.mean, 0.001), 1)}×)`);
   // Under 50 concurrent connections latency is mostly queueing; the per-request cost is 1/throughput.
   const perReqDirect = 1000 / d.rps;
   const perReqUnimap = 1000 / u.rps;
   log(
-    `    added latency: p50 +${fmt(u.p50 - d.p50)} ms (${fmt(u.p50 / Math.max(d.p50, 0.001), 1)}×), p99 +${fmt(u.p99 - d.p99)} ms (${fmt(u.p99 / Math.max(d.p99, 0.001), 1)}×); ` +
-      `throughput ${fmt(u.rps / d.rps)}× of direct; server time per request ≈ 1/throughput: ${fmt(perReqUnimap, 3)} ms vs ${fmt(perReqDirect, 3)} ms (+${fmt(perReqUnimap - perReqDirect, 3)} ms)`,
+    `    added latency: p50 ${signed(u.p50 - d.p50)} ms (${fmt(u.p50 / Math.max(d.p50, 0.001), 1)}×), p99 ${signed(u.p99 - d.p99)} ms (${fmt(u.p99 / Math.max(d.p99, 0.001), 1)}×); ` +
+      `throughput ${fmt(u.rps / d.rps)}× of direct; server time per request ≈ 1/throughput: ${fmt(perReqUnimap, 3)} ms vs ${fmt(perReqDirect, 3)} ms (${signed(perReqUnimap - perReqDirect, 3)} ms)`,
   );
   await serverBreakdown(u1.mean);
-  summary.push({ what: '(e) Unimap server p50 / p99 ms, 50 conns saturated', value: `${fmt(u.p50)} / ${fmt(u.p99)}`, ratio: `direct ${fmt(d.p50)} / ${fmt(d.p99)}; +${fmt(u.p50 - d.p50)} ms p50` });
-  summary.push({ what: `(e) Unimap server p50 / p99 ms, 50 conns at ${rate} req/s`, value: `${fmt(pu.p50)} / ${fmt(pu.p99)}`, ratio: `direct ${fmt(pd.p50)} / ${fmt(pd.p99)}; +${fmt(pu.p50 - pd.p50)} ms p50` });
-  summary.push({ what: '(e) Unimap server mean ms, 1 conn', value: fmt(u1.mean), ratio: `direct ${fmt(d1.mean)}; +${fmt(u1.mean - d1.mean)} ms` });
+  summary.push({ what: '(e) Unimap server p50 / p99 ms, 50 conns saturated', value: `${fmt(u.p50)} / ${fmt(u.p99)}`, ratio: `direct ${fmt(d.p50)} / ${fmt(d.p99)}; ${signed(u.p50 - d.p50)} ms p50` });
+  summary.push({ what: `(e) Unimap server p50 / p99 ms, 50 conns at ${rate} req/s`, value: `${fmt(pu.p50)} / ${fmt(pu.p99)}`, ratio: `direct ${fmt(pd.p50)} / ${fmt(pd.p99)}; ${signed(pu.p50 - pd.p50)} ms p50` });
+  summary.push({ what: '(e) Unimap server mean ms, 1 conn', value: fmt(u1.mean), ratio: `direct ${fmt(d1.mean)}; ${signed(u1.mean - d1.mean)} ms` });
   summary.push({ what: '(e) Unimap server req/s, 50 conns', value: Math.round(u.rps).toLocaleString('en-US'), ratio: `direct ${Math.round(d.rps).toLocaleString('en-US')} (${fmt(u.rps / d.rps)}×)` });
 }
 
