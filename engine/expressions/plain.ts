@@ -79,7 +79,9 @@ export function toPlainShared(value: unknown, budget?: OutputBudget): unknown {
   const plain = sharePlain(value, budget, 0);
   if (plain !== value) return plain;
   if (Array.isArray(value)) return value.slice();
-  if (value !== null && typeof value === 'object') return { ...(value as Record<string, unknown>) };
+  // Object.assign, not a spread: V8 gives a spread clone a map outside the transition tree, so
+  // adding remote_data afterwards made a new map for every record (megamorphic everything after).
+  if (value !== null && typeof value === 'object') return Object.assign({}, value as Record<string, unknown>);
   return value;
 }
 

@@ -56,7 +56,7 @@ export async function mapRecords(
   };
 
   if (!slot) {
-    for (const raw of records) if (isPlainObject(raw)) finish({ ...raw }, raw, account ? await accountOutput(raw) : undefined);
+    for (const raw of records) if (isPlainObject(raw)) finish(Object.assign({}, raw), raw, account ? await accountOutput(raw) : undefined);
     return { records: out, raw: raws };
   }
   if ((resolved.config.response_mapping_method ?? 'item') === 'array') {

@@ -267,11 +267,22 @@ function lookup(input: unknown, key: string): unknown {
     }
     return result;
   }
-  if (input !== null && typeof input === 'object' && Object.prototype.hasOwnProperty.call(input, key) && !isFunction(input)) {
+  if (input !== null && typeof input === 'object' && Object.prototype.hasOwnProperty.call(input, key) && !(FUNCTION_OBJECT_KEYS.has(key) && isFunction(input))) {
     return (input as Record<string, unknown>)[key];
   }
   return undefined;
 }
+
+/**
+ * The own keys of jsonata's function and lambda objects: only a lookup of one of these can
+ * find something on a function, so only they need the (costly, per object) isFunction check.
+ */
+const FUNCTION_OBJECT_KEYS: ReadonlySet<string> = new Set([
+  // defineFunction: built-ins and registered functions
+  '_jsonata_function', 'implementation', 'signature',
+  // evaluateLambda and partial application
+  '_jsonata_lambda', 'input', 'environment', 'arguments', 'body', 'thunk', 'apply',
+]);
 
 function append(arg1: unknown, arg2: unknown): unknown {
   if (arg1 === undefined) return arg2;
@@ -783,6 +794,7 @@ function compilePath(node: AstNode, state: CompileState): Node {
   const plain = plainNamePath(node);
   if (!plain) return general;
   const { keys, filtered } = plain;
+  const checkFunction = keys.map((key) => FUNCTION_OBJECT_KEYS.has(key));
   const stages = filtered ? compiled[compiled.length - 1]!.stages : [];
   // `a.b.c` over objects: plain property reads. Any array on the way takes the general path,
   // which flattens and collapses sequences exactly as jsonata does. `a.b[pred]` filters the
@@ -791,10 +803,11 @@ function compilePath(node: AstNode, state: CompileState): Node {
   return (input, env) => {
     if (Array.isArray(input)) return general(input, env);
     let value = input;
-    for (const key of keys) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       if (value === null || typeof value !== 'object') return filtered ? general(input, env) : undefined;
       if (Array.isArray(value)) return general(input, env);
-      if (!Object.prototype.hasOwnProperty.call(value, key) || isFunction(value)) return filtered ? general(input, env) : undefined;
+      if (!Object.prototype.hasOwnProperty.call(value, key) || (checkFunction[i] && isFunction(value))) return filtered ? general(input, env) : undefined;
       value = (value as Record<string, unknown>)[key];
     }
     if (!filtered) return Array.isArray(value) ? general(input, env) : value;
