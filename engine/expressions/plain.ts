@@ -79,14 +79,22 @@ export function toPlainShared(value: unknown, budget?: OutputBudget): unknown {
   const plain = sharePlain(value, budget, 0);
   if (plain !== value) return plain;
   if (Array.isArray(value)) return value.slice();
-  // Object.assign, not a spread: V8 gives a spread clone a map outside the transition tree, so
-  // adding remote_data afterwards made a new map for every record (megamorphic everything after).
-  if (value !== null && typeof value === 'object') return Object.assign({}, value as Record<string, unknown>);
+  if (value !== null && typeof value === 'object') return shallowCopy(value as Record<string, unknown>);
   return value;
 }
 
 function sharePlain(value: unknown, budget: OutputBudget | undefined, depth: number): unknown {
-  if (value === null || value === undefined || typeof value !== 'object') return toPlain(value, budget, depth);
+  // The common leaves inline (same budget as toPlain); anything unusual goes through toPlain.
+  const type = typeof value;
+  if (type === 'string') {
+    if (budget && (budget.bytes -= 8 + (value as string).length) < 0) throw new OutputLimitError('size');
+    return value;
+  }
+  if (value === null || type === 'boolean' || (type === 'number' && Number.isFinite(value))) {
+    if (budget && (budget.bytes -= 8) < 0) throw new OutputLimitError('size');
+    return value;
+  }
+  if (type !== 'object') return toPlain(value, budget, depth);
   if (budget && (budget.bytes -= 8) < 0) throw new OutputLimitError('size');
   if (budget && depth > budget.maxDepth) throw new OutputLimitError('depth');
   if (Array.isArray(value)) {
@@ -126,6 +134,21 @@ function sharePlain(value: unknown, budget: OutputBudget | undefined, depth: num
     }
   }
   return out ?? record;
+}
+
+/**
+ * A shallow copy that a caller may add keys to. Not a spread: V8 gives a spread clone a map
+ * outside the transition tree, so adding remote_data afterwards made a new hidden class for every
+ * record. Not Object.assign: it would run the `__proto__` setter for a vendor's `"__proto__"`
+ * key; that key stays plain data, as a spread keeps it.
+ */
+export function shallowCopy(record: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    if (key === '__proto__') Object.defineProperty(out, key, { value: record[key], enumerable: true, writable: true, configurable: true });
+    else out[key] = record[key];
+  }
+  return out;
 }
 
 /** Shallow merge that ignores prototype-polluting keys; `null` in `over` removes a key when `nullDeletes`. */

@@ -1,6 +1,6 @@
 import { UnimapError } from '../errors.js';
 import { evaluateSlot, evaluateSlotSync, NEEDS_ASYNC, slotLocation, type CompiledSlot } from '../expressions/evaluate.js';
-import { isPlainObject, mergeInto } from '../expressions/plain.js';
+import { isPlainObject, mergeInto, shallowCopy } from '../expressions/plain.js';
 import type { ResolvedMethod } from './resolve.js';
 import type { CallInput } from './validate-input.js';
 
@@ -56,7 +56,7 @@ export async function mapRecords(
   };
 
   if (!slot) {
-    for (const raw of records) if (isPlainObject(raw)) finish(Object.assign({}, raw), raw, account ? await accountOutput(raw) : undefined);
+    for (const raw of records) if (isPlainObject(raw)) finish(shallowCopy(raw), raw, account ? await accountOutput(raw) : undefined);
     return { records: out, raw: raws };
   }
   if ((resolved.config.response_mapping_method ?? 'item') === 'array') {

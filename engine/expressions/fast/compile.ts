@@ -962,12 +962,14 @@ function compileUnary(node: AstNode, state: CompileState): Node {
       const items = (node.expressions ?? []).map((item) => ({ node: compileNode(item, state), nested: item.value === '[' }));
       const cons = node.consarray === true;
       return (input, env) => {
-        let result: unknown = [];
+        // jsonata appends with concat; the array is ours until returned, so pushing gives the
+        // same elements without a copy per item.
+        const result: unknown[] = [];
         for (const item of items) {
           const value = item.node(input, env);
           if (value !== undefined) {
-            if (item.nested) (result as unknown[]).push(value);
-            else result = append(result, value);
+            if (item.nested || !Array.isArray(value)) result.push(value);
+            else for (const element of value) result.push(element);
           }
         }
         if (cons) Object.defineProperty(result, 'cons', { enumerable: false, configurable: false, value: true });
