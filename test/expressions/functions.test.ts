@@ -408,3 +408,18 @@ describe('$toArray', () => {
     expect(await run('$toArray(items.id)', { items: [{ id: 1 }] })).toEqual([1]);
   });
 });
+
+describe('$toIsoDate: the canonical-UTC shortcut agrees with the general parser', () => {
+  const toIsoDate = helperFunctions.find((h) => h.name === 'toIsoDate')!.implementation as (value: unknown) => string | undefined;
+  it('for valid and invalid dates, with and without milliseconds', async () => {
+    const fc = (await import('fast-check')).default;
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const text = fc
+      .tuple(fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, '0')), two(13), two(32), two(25), two(61), two(61), fc.option(fc.integer({ min: 0, max: 999 })))
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${ms === null ? '' : `.${String(ms).padStart(3, '0')}`}Z`);
+    // A leading space skips the shortcut (it matches only the exact form) and takes the general parser.
+    fc.assert(fc.property(text, (value) => toIsoDate(value) === toIsoDate(` ${value}`)), { numRuns: 5000 });
+    expect(toIsoDate('2024-02-30T00:00:00Z')).toBeUndefined();
+    expect(toIsoDate('2024-02-29T23:59:59Z')).toBe('2024-02-29T23:59:59.000Z');
+  });
+});
