@@ -18,7 +18,11 @@ const standaloneCode = ((standaloneModule as unknown as { default?: typeof stand
 
 export const bundledValidatorsHeader = '// Generated from schemas/ by `unimap docs` (npm run docs). Do not edit.';
 
-/** The TypeScript module text: one exported validator per ref, and the ref → export table. */
+/**
+ * The module text: ajv's standalone validators and `validatorsByRef` (ref → validator), for the
+ * bundled schemas and the given definitions' query_schemas. `unimap docs` writes it for the
+ * bundled mappings; `unimap build-worker` writes it for the mappings it bundles.
+ */
 export function renderBundledValidators(definitions: readonly unknown[] = []): string {
   const ajv = createAjv({ source: true, esm: true, formats: _`fullFormats` });
   const { schemas, refs } = bundledSchemaRefs();
@@ -37,8 +41,8 @@ export function renderBundledValidators(definitions: readonly unknown[] = []): s
     bundledValidatorsHeader,
     '// @ts-nocheck -- ajv standalone output, not hand-written TypeScript',
     "import { fullFormats } from 'ajv-formats/dist/formats.js';",
-    `export const bundledRefs = ${JSON.stringify(names)};`,
     code,
+    `export const validatorsByRef = {\n${Object.entries(names).map(([name, ref]) => `  ${JSON.stringify(ref)}: ${name},`).join('\n')}\n};`,
     '',
   ].join('\n');
 }
