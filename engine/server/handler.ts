@@ -1,3 +1,4 @@
+import { readBoundedText } from '../transport/bounded-text.js';
 import type { Engine } from '../engine.js';
 import { isUnimapError, reasonPhrase, UnimapError, type UnifiedErrorBody } from '../errors.js';
 import type { UnifiedOverrides } from '../pipeline/call.js';
@@ -74,22 +75,7 @@ async function readBody(request: Request, maxBytes: number): Promise<unknown> {
   const declared = Number(request.headers.get('content-length'));
   const tooLarge = new UnimapError('payload_too_large', `the request body is larger than ${maxBytes} bytes`, { statusCode: 413, details: { max_body_bytes: maxBytes } });
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge;
-  if (!request.body) return undefined;
-  const reader = request.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge;
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  text += decoder.decode();
+  const text = await readBoundedText(request.body, maxBytes, () => tooLarge);
   if (!text.trim()) return undefined;
   let parsed: unknown;
   try {

@@ -1,3 +1,4 @@
+import { readBoundedText } from './bounded-text.js';
 import { UnimapError } from '../errors.js';
 import { isForbiddenKey } from '../expressions/plain.js';
 import type { RemoteRequest, RemoteResponse } from '../pipeline/call.js';
@@ -41,22 +42,7 @@ async function readText(response: Response, maxBytes: number, what: string): Pro
     await response.body?.cancel().catch(() => undefined);
     throw tooLarge();
   }
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
+  return readBoundedText(response.body, maxBytes, tooLarge);
 }
 
 function headersOf(response: Response): Record<string, string> {

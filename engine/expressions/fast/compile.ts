@@ -685,23 +685,32 @@ function compileLambdaBind(node: AstNode, state: CompileState): Node {
   };
 }
 
+/**
+ * A call's arguments, `~>`'s left side first. A function value (anything but a regex literal
+ * for the pattern functions) is not supported: the fast path gives up for the call.
+ */
+function callArguments(input: unknown, env: Frame, applyTo: Node | undefined, args: readonly { node: Node; regex: boolean }[]): unknown[] {
+  const evaluated: unknown[] = [];
+  if (applyTo) {
+    const context = applyTo(input, env);
+    if (isFunction(context) || context instanceof FastLambda) throw new Unsupported('function chaining');
+    evaluated.push(context);
+  }
+  for (const arg of args) {
+    const value = arg.node(input, env);
+    if (!arg.regex && (isFunction(value) || value instanceof FastLambda)) throw new Unsupported('function argument');
+    evaluated.push(value);
+  }
+  return evaluated;
+}
+
 /** `$f(args)` where `$f` is a lambda bound by compileLambdaBind: jsonata's applyProcedure. */
 function compileLambdaCall(node: AstNode, name: string, state: CompileState, applyTo?: Node): Node {
   if (state.inLambda) throw new Unsupported('lambda called from a lambda');
-  const args = (node.arguments ?? []).map((arg) => compileNode(arg, state));
+  const args = (node.arguments ?? []).map((arg) => ({ node: compileNode(arg, state), regex: false }));
   return (input, env) => {
     const proc = env.lookup(name);
-    const evaluated: unknown[] = [];
-    if (applyTo) {
-      const context = applyTo(input, env);
-      if (isFunction(context) || context instanceof FastLambda) throw new Unsupported('function chaining');
-      evaluated.push(context);
-    }
-    for (const arg of args) {
-      const value = arg(input, env);
-      if (isFunction(value) || value instanceof FastLambda) throw new Unsupported('function argument');
-      evaluated.push(value);
-    }
+    const evaluated = callArguments(input, env, applyTo, args);
     if (proc === undefined) throw fail('T1006', { position: node.position, token: name });
     if (!(proc instanceof FastLambda)) throw new Unsupported(`$${name} is not a fast lambda`);
     try {
@@ -1301,17 +1310,7 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
     return validated;
   };
   return (input, env) => {
-    const evaluated: unknown[] = [];
-    if (applyTo) {
-      const context = applyTo(input, env);
-      if (isFunction(context) || context instanceof FastLambda) throw new Unsupported('function chaining');
-      evaluated.push(context);
-    }
-    for (const arg of args) {
-      const value = arg.node(input, env);
-      if (!arg.regex && (isFunction(value) || value instanceof FastLambda)) throw new Unsupported('function argument');
-      evaluated.push(value);
-    }
+    const evaluated = callArguments(input, env, applyTo, args);
     try {
       const validated = validate(evaluated, input);
       // One focus per call site: an implementation cannot re-enter its own call site.
