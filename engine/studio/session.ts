@@ -15,7 +15,7 @@ import type { DefinitionSource, LoadedIntegration } from '../definitions/load.js
 import type { CompiledSlot, SlotEvaluation } from '../expressions/evaluate.js';
 import { ExpressionCache } from '../expressions/compile.js';
 import { isPlainObject } from '../expressions/plain.js';
-import { runFixture, type Fixture } from '../fixtures/run.js';
+import { resultRecords, runFixture, type Fixture } from '../fixtures/run.js';
 import { findFixtureFiles, readFixture } from '../fixtures/read.js';
 import { computeCoverage } from '../models/coverage.js';
 import type { RemoteRequest, RemoteResponse, UnifiedCall } from '../pipeline/call.js';
@@ -122,12 +122,19 @@ export class StudioSession {
     return new Engine({ definitions: sources ?? (await this.sources()) });
   }
 
+  /** Each file's text and the definition `name` in it, so a run (every keystroke) parses no file it has not seen change. */
+  private readonly names = new Map<string, { text: string; name: unknown }>();
+
   /** The definition file of an integration and its text (a definition is named by its `name`). */
   private async source(integration: string): Promise<{ file: string; text: string; absolute: string }> {
     for (const source of await this.sources()) {
       if (!('text' in source)) continue;
-      const name = (YAML.parse(source.text, { uniqueKeys: false }) as { name?: unknown } | null)?.name;
-      if (name === integration) return { file: source.file, text: source.text, absolute: resolve(source.file) };
+      let known = this.names.get(source.file);
+      if (known?.text !== source.text) {
+        known = { text: source.text, name: (YAML.parse(source.text, { uniqueKeys: false }) as { name?: unknown } | null)?.name };
+        this.names.set(source.file, known);
+      }
+      if (known.name === integration) return { file: source.file, text: source.text, absolute: resolve(source.file) };
     }
     throw new StudioError(404, 'unknown_integration', `no definition named ${integration} in ${relative(process.cwd(), this.folder) || '.'}`);
   }
@@ -172,12 +179,10 @@ export class StudioSession {
     const { file, text } = await this.source(op.integration);
     const doc = YAML.parseDocument(text);
     const node = doc.getIn(methodPath(op), true) as { range?: [number, number, number] } | undefined;
-    const config = doc.getIn(methodPath(op));
-    if (!node || !isPlainObject((config as { toJSON?: () => unknown })?.toJSON?.() ?? config)) {
+    const methodData = methodPath(op).reduce<unknown>((v, k) => (isPlainObject(v) ? v[k] : undefined), doc.toJS());
+    if (!node || !isPlainObject(methodData)) {
       throw new StudioError(404, 'unknown_method', `${op.integration} does not define ${op.model}/${op.resource}.${op.method}`);
     }
-    const data = (YAML.parse(text) as Record<string, unknown>) ?? {};
-    const methodData = methodPath(op).reduce<unknown>((v, k) => (isPlainObject(v) ? v[k] : undefined), data);
     const engine = await this.engine([{ file, text }]);
     const loaded = engine.integrations.get(op.integration);
     const slots = findExpressions(methodData, methodPath(op)).map((found) => ({
@@ -394,10 +399,10 @@ function redactedRequest(request: RemoteRequest, redactor: Redactor): RemoteRequ
 
 /** Schema violations of the unified records, with dotted paths relative to each record (lists: `result[i].…`). */
 function violations(engine: Engine, call: UnifiedCall, result: unknown): { path: string; message: string }[] {
-  const unified = engine.models.get(call.model, call.resource);
-  if (!unified || !['list', 'get', 'create', 'update'].includes(call.method)) return [];
+  const found = resultRecords(engine, call, result);
+  if (!found) return [];
+  const { unified, records } = found;
   const list = call.method === 'list';
-  const records = list ? ((result as { result?: unknown[] })?.result ?? []) : [result];
   const out: { path: string; message: string }[] = [];
   records.forEach((record, i) => {
     for (const issue of unified.check('record', record)) {
