@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { Engine, UnimapError, type ExecuteCall, type ExecuteOptions } from '../../engine/index.js';
+import { Engine, type ExecuteCall, type ExecuteOptions } from '../../engine/index.js';
 import { parse, startServer, type Handler, type RecordedRequest, type TestServer } from '../support/http-server.js';
+import { failure } from '../support/failure.js';
 
 // Authentication as a real server receives it: the header or query parameter on the wire,
 // OAuth2 client credentials against a local token endpoint, and credentials missing from the context.
@@ -56,16 +57,6 @@ function list(context: Record<string, unknown>, query: Record<string, unknown> =
 }
 
 const users = { users: [{ id: 1, name: 'Ada' }] };
-
-async function failure(promise: Promise<unknown>): Promise<UnimapError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UnimapError);
-    return error as UnimapError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
 
 const noWait: ExecuteOptions = { sleep: async () => undefined };
 

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Engine, UnimapError, type ExecuteCall, type ExecuteOptions, type RemoteCallEvent, type TransportLimits } from '../../engine/index.js';
 import { parse, startServer, type Handler, type TestServer } from '../support/http-server.js';
+import { failure } from '../support/failure.js';
 
 // Faults of real HTTP exchanges with a server on 127.0.0.1: rate limits, 5xx, timeouts, broken
 // bodies, refused and reset connections, paging loops, foreign next links, remote error bodies
@@ -106,16 +107,6 @@ function recordingSleep(): { sleeps: number[]; options: ExecuteOptions } {
 }
 
 /** The error a promise rejects with (fails the test when it resolves). */
-async function failure(promise: Promise<unknown>): Promise<UnimapError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UnimapError);
-    return error as UnimapError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
-
 /** Drains a record stream; returns what it yielded and the error that ended it. */
 async function drain(records: AsyncIterable<Record<string, unknown>>): Promise<{ ids: string[]; error: UnimapError | undefined }> {
   const ids: string[] = [];

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadEngine, UnimapError, type Engine, type ExecuteCall, type ExecuteResult, type ListResult } from '../../engine/index.js';
+import { loadEngine, type Engine, type ExecuteCall, type ExecuteResult, type ListResult } from '../../engine/index.js';
 import { createGoogleWorkspaceEmulator } from '../../engine/server/sandbox/google_workspace.js';
 import { startSandboxHub, type SandboxHub } from '../../engine/server/sandbox/hub.js';
+import { failure } from '../support/failure.js';
 
 // The Google Workspace emulator over real HTTP, through the engine and mappings/google_workspace.yaml.
 
@@ -42,16 +43,6 @@ async function get(resource: Resource, id: string): Promise<Record_> {
   const result = await run(resource, 'get', { id });
   expect(result.status).toBe(200);
   return result.body as Record_;
-}
-
-async function failure(promise: Promise<unknown>): Promise<UnimapError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UnimapError);
-    return error as UnimapError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
 }
 
 function expectValid(resource: Resource, record: Record_): void {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { UnimapError, loadEngine, type Engine, type ExecuteCall, type ListResult } from '../../engine/index.js';
+import { loadEngine, type Engine, type ExecuteCall, type ListResult } from '../../engine/index.js';
 import { startSandboxHub, type SandboxHub } from '../../engine/server/sandbox/hub.js';
 import { createJumpCloudEmulator } from '../../engine/server/sandbox/jumpcloud.js';
 import type { Emulator } from '../../engine/server/sandbox/emulator.js';
+import { failure } from '../support/failure.js';
 
 // The JumpCloud emulator over real HTTP, through the engine and mappings/jumpcloud.yaml.
 
@@ -51,16 +52,6 @@ async function all(resource: string, query: Doc = {}): Promise<Doc[]> {
 }
 
 /** The error a promise rejects with (fails the test when it resolves). */
-async function failure(promise: Promise<unknown>): Promise<UnimapError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UnimapError);
-    return error as UnimapError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
-
 function expectValid(resource: string, record: unknown): void {
   expect(engine.models.get('mdm', resource)!.check('record', record)).toEqual([]);
 }

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadEngine, UnimapError, type Engine, type ExecuteCall, type ListResult } from '../../engine/index.js';
+import { loadEngine, type Engine, type UnimapError, type ExecuteCall, type ListResult } from '../../engine/index.js';
 import type { Emulator } from '../../engine/server/sandbox/emulator.js';
 import { startSandboxHub, type SandboxHub } from '../../engine/server/sandbox/hub.js';
 import { createNinjaOneEmulator } from '../../engine/server/sandbox/ninjaone.js';
+import { failure } from '../support/failure.js';
 
 // The NinjaOne emulator over real HTTP, through the engine and mappings/ninjaone.yaml: OAuth2
 // client credentials, after-id paging (devices, organizations), the software report's named
@@ -33,16 +34,6 @@ async function run(resource: string, method: string, extra: Partial<ExecuteCall>
   const result = await engine.execute(call(resource, method, extra, context), { fetch: hub.fetch });
   expect(result.status).toBe(method === 'create' ? 201 : 200);
   return result.body as Rec;
-}
-
-async function failure(promise: Promise<unknown>): Promise<UnimapError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UnimapError);
-    return error as UnimapError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
 }
 
 function fails(resource: string, method: string, extra: Partial<ExecuteCall> = {}, context?: Rec): Promise<UnimapError> {
