@@ -59,7 +59,9 @@ export type ErrorCode =
   | 'idempotency_conflict'
   | 'payload_too_large'
   | 'request_timeout'
-  | 'internal_error';
+  | 'internal_error'
+  // the mapping studio
+  | 'fixture_exists';
 
 const reasons: Record<number, string> = {
   400: 'Bad Request',

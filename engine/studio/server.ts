@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { StudioError, StudioSession } from './session.js';
+import { isUnimapError, UnimapError } from '../errors.js';
+import { StudioSession } from './session.js';
 
 export interface StudioOptions {
   /** 0 picks a free port. */
@@ -49,7 +50,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new StudioError(413, 'body_too_large', 'the request body is larger than 8 MiB');
+    if (size > MAX_BODY) throw new UnimapError('payload_too_large', 'the request body is larger than 8 MiB', { statusCode: 413 });
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -58,9 +59,9 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new StudioError(400, 'invalid_json', 'the request body is not JSON');
+    throw new UnimapError('invalid_body', 'the request body is not JSON', { statusCode: 400 });
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new StudioError(400, 'bad_request', 'the request body must be a JSON object');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UnimapError('invalid_body', 'the request body must be a JSON object', { statusCode: 400 });
   return parsed as Record<string, unknown>;
 }
 
@@ -97,21 +98,21 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
         .then(
           (body) => send(res, 200, body),
           (error: unknown) => {
-            if (error instanceof StudioError) send(res, error.status, { error: { code: error.code, message: error.message } });
-            else send(res, 500, { error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } });
+            if (isUnimapError(error)) send(res, error.statusCode, { error: { code: error.code, message: error.message } });
+            else send(res, 500, { error: { code: 'internal_error', message: error instanceof Error ? error.message : String(error) } });
           },
         );
       return;
     }
     const type = req.method === 'GET' ? assetTypes[url.pathname] : undefined;
-    if (!type) return send(res, 404, { error: { code: 'not_found', message: `no ${req.method} ${url.pathname}` } });
+    if (!type) return send(res, 404, { error: { code: 'route_not_found', message: `no ${req.method} ${url.pathname}` } });
     const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
     readFile(join(assets, name)).then(
       (content) => {
         res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
         res.end(content);
       },
-      () => send(res, 404, { error: { code: 'not_found', message: `${name} is not built` } }),
+      () => send(res, 404, { error: { code: 'route_not_found', message: `${name} is not built` } }),
     );
   });
   await new Promise<void>((resolve, reject) => {

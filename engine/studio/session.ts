@@ -7,7 +7,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import YAML, { isAlias, isScalar } from 'yaml';
 import { Engine } from '../engine.js';
-import { isUnimapError, type Problem, type UnifiedErrorBody } from '../errors.js';
+import { isUnimapError, UnimapError, type Problem, type UnifiedErrorBody } from '../errors.js';
 import { findExpressions, slotBindings } from '../definitions/slots.js';
 import { readDefinitionFolder } from '../definitions/read-folder.js';
 import { formatPath } from '../definitions/ajv.js';
@@ -21,15 +21,6 @@ import { computeCoverage } from '../models/coverage.js';
 import type { RemoteRequest, RemoteResponse, UnifiedCall } from '../pipeline/call.js';
 import { createRedactor, REDACTED, type Redactor } from '../transport/redact.js';
 
-export class StudioError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface Operation {
   integration: string;
@@ -81,7 +72,7 @@ function operationOf(value: Record<string, unknown>): Operation {
   const op = {} as Operation;
   for (const key of ['integration', 'model', 'resource', 'method'] as const) {
     const v = value[key];
-    if (typeof v !== 'string' || !/^[\w.-]+$/.test(v)) throw new StudioError(400, 'bad_request', `\`${key}\` must be a name`);
+    if (typeof v !== 'string' || !/^[\w.-]+$/.test(v)) throw new UnimapError('invalid_call', `\`${key}\` must be a name`, { statusCode: 400 });
     op[key] = v;
   }
   return op;
@@ -136,7 +127,7 @@ export class StudioSession {
       }
       if (known.name === integration) return { file: source.file, text: source.text, absolute: resolve(source.file) };
     }
-    throw new StudioError(404, 'unknown_integration', `no definition named ${integration} in ${relative(process.cwd(), this.folder) || '.'}`);
+    throw new UnimapError('integration_not_found', `no definition named ${integration} in ${relative(process.cwd(), this.folder) || '.'}`, { statusCode: 404 });
   }
 
   async integrations(): Promise<unknown> {
@@ -181,7 +172,7 @@ export class StudioSession {
     const node = doc.getIn(methodPath(op), true) as { range?: [number, number, number] } | undefined;
     const methodData = methodPath(op).reduce<unknown>((v, k) => (isPlainObject(v) ? v[k] : undefined), doc.toJS());
     if (!node || !isPlainObject(methodData)) {
-      throw new StudioError(404, 'unknown_method', `${op.integration} does not define ${op.model}/${op.resource}.${op.method}`);
+      throw new UnimapError('method_not_supported', `${op.integration} does not define ${op.model}/${op.resource}.${op.method}`, { statusCode: 404 });
     }
     const engine = await this.engine([{ file, text }]);
     const loaded = engine.integrations.get(op.integration);
@@ -220,7 +211,7 @@ export class StudioSession {
     const cache = new ExpressionCache();
     let out = text;
     for (const [key, source] of Object.entries(slots)) {
-      if (typeof source !== 'string') throw new StudioError(400, 'bad_request', `slot ${key} must be a string`);
+      if (typeof source !== 'string') throw new UnimapError('invalid_call', `slot ${key} must be a string`, { statusCode: 400 });
       const path = [...methodPath(op), ...key.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part))];
       const compiled = cache.tryCompile(source);
       if ('error' in compiled) {
@@ -314,14 +305,14 @@ export class StudioSession {
   async saveFixture(body: Record<string, unknown>): Promise<unknown> {
     const op = operationOf(body);
     const name = typeof body.name === 'string' ? body.name.trim() : '';
-    if (!name) throw new StudioError(400, 'bad_request', 'give the fixture a name');
+    if (!name) throw new UnimapError('invalid_call', 'give the fixture a name', { statusCode: 400 });
     const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
-    if (!slug) throw new StudioError(400, 'bad_request', 'the fixture name needs letters or digits');
+    if (!slug) throw new UnimapError('invalid_call', 'the fixture name needs letters or digits', { statusCode: 400 });
     const inputs = (isPlainObject(body.inputs) ? body.inputs : {}) as Inputs;
     const { file, text } = await this.source(op.integration);
     const engine = await this.engine([{ file, text }]);
     const integration = engine.integrations.get(op.integration);
-    if (!integration) throw new StudioError(409, 'definition_invalid', `${file} does not load; fix it before saving a fixture`);
+    if (!integration) throw new UnimapError('definitions_invalid', `${file} does not load; fix it before saving a fixture`, { statusCode: 409 });
     // The fixture holds no secret: the context's secrets are replaced, and the expectations are
     // computed with that same context, so the fixture replays green as written.
     const context = inputs.context ?? {};
@@ -343,12 +334,12 @@ export class StudioSession {
       if (!isUnimapError(error)) throw error;
       expect.error = { code: error.code, statusCode: error.statusCode };
     }
-    if (!expect.error && !inputs.response) throw new StudioError(400, 'bad_request', 'a fixture that expects a result needs a remote response');
+    if (!expect.error && !inputs.response) throw new UnimapError('invalid_call', 'a fixture that expects a result needs a remote response', { statusCode: 400 });
     fixture.expect = expect;
     const dir = join(this.folder, op.integration);
     await mkdir(dir, { recursive: true });
     const target = join(dir, `${op.resource}.${op.method}.${slug}.yaml`);
-    if (await exists(target)) throw new StudioError(409, 'fixture_exists', `${this.display(target)} exists; pick another name`);
+    if (await exists(target)) throw new UnimapError('fixture_exists', `${this.display(target)} exists; pick another name`, { statusCode: 409 });
     const doc = new YAML.Document(fixture, { aliasDuplicateObjects: false });
     doc.commentBefore = ' yaml-language-server: $schema=../../schemas/fixture.schema.json';
     await writeFile(target, `${doc.toString({ lineWidth: 0 })}`);
