@@ -71,51 +71,67 @@ export const NEEDS_ASYNC: unique symbol = Symbol('needs async');
  * NEEDS_ASYNC when the expression or a value needs stock jsonata, which `evaluateSlot` then runs.
  */
 export function evaluateSlotSync(compiled: CompiledSlot, available: Record<string, unknown>, share = false): unknown {
-  if (!compiled.observe) return evaluateSync(compiled, available, share);
-  try {
-    const output = evaluateSync(compiled, available, share);
-    if (output !== NEEDS_ASYNC) compiled.observe({ origin: compiled.origin, bindings: pickBindings(compiled.origin.slot, available), output });
-    return output;
-  } catch (error) {
-    compiled.observe({ origin: compiled.origin, bindings: pickBindings(compiled.origin.slot, available), error });
-    throw error;
-  }
-}
-
-function evaluateSync(compiled: CompiledSlot, available: Record<string, unknown>, share: boolean): unknown {
-  if (compiled.fast === undefined && compiled.makeFast) compiled.fast = compiled.makeFast() ?? null;
-  const fast = compiled.fast;
-  if (!fast) return NEEDS_ASYNC;
-  const input = pickBindings(compiled.origin.slot, available);
-  if (!fast.accepts(input)) return NEEDS_ASYNC;
-  let result: unknown;
-  try {
-    result = fast.evaluate(input, input);
-  } catch (error) {
-    // A value the fast path cannot handle: stock jsonata decides.
-    if (error instanceof FastPathUnsupported) return NEEDS_ASYNC;
-    throw runtimeError(compiled, error);
-  }
-  return plainResult(compiled, result, share);
+  return evaluateFast(compiled, pickBindings(compiled.origin.slot, available), share);
 }
 
 /** Evaluates a slot with exactly its bindings (as the input document and as `$` variables). */
 export async function evaluateSlot(compiled: CompiledSlot, available: Record<string, unknown>, share = false): Promise<unknown> {
-  const sync = evaluateSlotSync(compiled, available, share);
-  if (sync !== NEEDS_ASYNC) return sync;
   const input = pickBindings(compiled.origin.slot, available);
-  try {
+  const sync = evaluateFast(compiled, input, share);
+  if (sync !== NEEDS_ASYNC) return sync;
+  return observed(compiled, input, async () => {
     let result: unknown;
     try {
       result = await compiled.expression.evaluate(input, input);
     } catch (error) {
       throw runtimeError(compiled, error);
     }
-    const output = plainResult(compiled, result, share);
-    compiled.observe?.({ origin: compiled.origin, bindings: input, output });
+    return plainResult(compiled, result, share);
+  });
+}
+
+/** The fast path on already picked bindings; NEEDS_ASYNC when stock jsonata must decide. */
+function evaluateFast(compiled: CompiledSlot, input: Record<string, unknown>, share: boolean): unknown {
+  if (compiled.fast === undefined && compiled.makeFast) compiled.fast = compiled.makeFast() ?? null;
+  const fast = compiled.fast;
+  if (!fast || !fast.accepts(input)) return NEEDS_ASYNC;
+  // No closure per record unless the studio is watching.
+  if (!compiled.observe) return runFast(compiled, fast, input, share);
+  return observed(compiled, input, () => runFast(compiled, fast, input, share));
+}
+
+function runFast(compiled: CompiledSlot, fast: FastExpression, input: Record<string, unknown>, share: boolean): unknown {
+  let result: unknown;
+  try {
+    result = fast.evaluate(input, input);
+  } catch (error) {
+    // A value the fast path cannot handle: stock jsonata decides (and is observed there).
+    if (error instanceof FastPathUnsupported) return NEEDS_ASYNC;
+    throw runtimeError(compiled, error);
+  }
+  return plainResult(compiled, result, share);
+}
+
+/** Runs an evaluation, telling the slot's observer (the studio) its bindings and outcome. */
+function observed<T>(compiled: CompiledSlot, input: Record<string, unknown>, run: () => T): T {
+  const observe = compiled.observe;
+  if (!observe) return run();
+  const report = (event: { output?: unknown; error?: unknown }) => observe({ origin: compiled.origin, bindings: input, ...event });
+  try {
+    const output = run();
+    if (output instanceof Promise) {
+      return output.then(
+        (value: unknown) => (report({ output: value }), value),
+        (error: unknown) => {
+          report({ error });
+          throw error;
+        },
+      ) as T;
+    }
+    if (output !== NEEDS_ASYNC) report({ output });
     return output;
   } catch (error) {
-    compiled.observe?.({ origin: compiled.origin, bindings: input, error });
+    report({ error });
     throw error;
   }
 }
