@@ -183,21 +183,12 @@ export class StudioSession {
       source: found.source,
       line: loaded?.locate(found.path).line ?? 0,
     }));
-    const fixtures = (await this.fixtures(op)).map(({ file: f, fixture }) => ({
-      file: f,
-      name: fixture.name,
-      call: fixture.call,
-      ...(fixture.exchanges?.[0]?.response ? { response: fixture.exchanges[0].response } : {}),
-    }));
-    const first = fixtures.find((f) => f.response) ?? fixtures[0];
-    const inputs: Inputs = {};
-    if (first) {
-      if (first.call.body !== undefined) inputs.body = first.call.body;
-      if (first.call.query) inputs.query = first.call.query;
-      if (first.call.id !== undefined) inputs.id = first.call.id;
-      if (first.call.context) inputs.context = first.call.context;
-      if (first.response) inputs.response = first.response;
-    }
+    const fixtures = (await this.fixtures(op)).map(({ file: f, fixture }) => {
+      const response = fixture.exchanges?.[0]?.response;
+      return { file: f, name: fixture.name, call: fixture.call, ...(response ? { response } : {}), inputs: fixtureInputs(fixture.call, response) };
+    });
+    // Prefilled from the first fixture with a remote response (else the first).
+    const inputs = (fixtures.find((f) => f.response) ?? fixtures[0])?.inputs ?? {};
     return { ...op, file: this.display(file), configYaml: methodText(text, node.range), slots, fixtures, inputs };
   }
 
@@ -371,6 +362,17 @@ export class StudioSession {
     }
     return { model: 'mdm', integrations: [...engine.integrations.keys()].sort(), rows };
   }
+}
+
+/** A fixture's call and response as the page's inputs (the reverse of unifiedCall). */
+function fixtureInputs(call: UnifiedCall, response: RemoteResponse | undefined): Inputs {
+  const inputs: Inputs = {};
+  if (call.body !== undefined) inputs.body = call.body;
+  if (call.query) inputs.query = call.query;
+  if (call.id !== undefined) inputs.id = String(call.id);
+  if (call.context) inputs.context = call.context;
+  if (response) inputs.response = response;
+  return inputs;
 }
 
 function unifiedCall(op: Operation, inputs: Inputs): UnifiedCall {

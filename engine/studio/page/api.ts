@@ -55,6 +55,8 @@ export interface Fixture {
   name: string;
   call: { id?: string; query?: unknown; body?: unknown; context?: unknown; [key: string]: unknown };
   response?: FixtureResponse;
+  /** The fixture's call and response as the page's inputs. */
+  inputs: Inputs;
 }
 
 export interface Inputs {

@@ -354,20 +354,10 @@ function fillFixturePicker(fixtures: Fixture[], selected: number): void {
   el.fixturePicker.value = selected >= 0 ? String(selected) : '';
 }
 
-function fixtureInputs(fixture: Fixture): Inputs {
-  const inputs: Inputs = {};
-  if (fixture.call.body !== undefined) inputs.body = fixture.call.body;
-  if (fixture.call.query !== undefined) inputs.query = fixture.call.query;
-  if (fixture.call.id !== undefined) inputs.id = String(fixture.call.id);
-  if (fixture.call.context !== undefined) inputs.context = fixture.call.context;
-  if (fixture.response !== undefined) inputs.response = fixture.response;
-  return inputs;
-}
-
 el.fixturePicker.addEventListener('change', () => {
   const fixture = state.loaded?.method.fixtures[Number(el.fixturePicker.value)];
   if (!fixture || el.fixturePicker.value === '') return;
-  fillInputs(fixtureInputs(fixture));
+  fillInputs(fixture.inputs);
   void runNow();
 });
 
@@ -700,7 +690,7 @@ function renderOutcome(outcome: FixtureOutcome): HTMLElement {
 function loadFixture(fixture: Fixture): void {
   const index = state.loaded?.method.fixtures.indexOf(fixture) ?? -1;
   el.fixturePicker.value = index >= 0 ? String(index) : '';
-  fillInputs(fixtureInputs(fixture));
+  fillInputs(fixture.inputs);
   void runNow();
 }
 
