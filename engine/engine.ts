@@ -3,6 +3,7 @@ import type { Validators } from './definitions/validators.js';
 import { defaultValidators } from './definitions/default-validators.js';
 import { definitionsError, loadDefinitions, type DefinitionSource, type LoadedIntegration } from './definitions/load.js';
 import type { YamlLimits } from './definitions/source-map.js';
+import type { ParseCache } from './definitions/parse-cache.js';
 import { UnimapError, type Problem, type UnifiedErrorBody } from './errors.js';
 import { ExpressionCache, defaultExpressionLimits, type ExpressionLimits } from './expressions/compile.js';
 import { bundledModelSchemas } from './models/bundled.js';
@@ -27,6 +28,8 @@ export interface EngineOptions {
   /** Guardrails for every JSONata evaluation. */
   limits?: Partial<ExpressionLimits>;
   yamlLimits?: YamlLimits;
+  /** Parses kept from earlier loads, so a restart does not parse unchanged definitions again. */
+  parseCache?: ParseCache;
   /** Run expressions on the closure-compiled fast path where possible (default true). */
   fastPath?: boolean;
   /** Precompiled validators (Workers); by default ajv compiles them on first use. */
@@ -63,7 +66,7 @@ export class Engine implements ExecutionCore {
     this.environment = options.environment;
     this.cache = new ExpressionCache({ ...defaultExpressionLimits, ...options.limits }, 5000, options.fastPath ?? true);
     this.models = new ModelRegistry(options.schemas ?? bundledModelSchemas, this.validators);
-    const loaded = loadDefinitions(options.definitions, { cache: this.cache, models: this.models, validators: this.validators, ...(options.yamlLimits ? { yamlLimits: options.yamlLimits } : {}) });
+    const loaded = loadDefinitions(options.definitions, { cache: this.cache, models: this.models, validators: this.validators, ...(options.yamlLimits ? { yamlLimits: options.yamlLimits } : {}), ...(options.parseCache ? { parseCache: options.parseCache } : {}) });
     this.integrations = loaded.integrations;
     this.problems = [...this.models.problems, ...loaded.problems];
     this.failedIntegrations = loaded.failed;

@@ -8,6 +8,7 @@ import { Engine, type EngineOptions } from './engine.js';
 
 export { Engine, type EngineOptions } from './engine.js';
 export type { DefinitionSource, LoadedIntegration } from './definitions/load.js';
+export { memoryParseCache, type ParseCache, type CachedParse } from './definitions/parse-cache.js';
 export type { IntegrationDefinition, UnifiedMethod, ResourceMethod, Pagination, Auth } from './definitions/definition-types.js';
 export { UnimapError, isUnimapError, formatLocation, formatProblem, reasonPhrase } from './errors.js';
 export type { ErrorCode, Location, Problem, UnifiedErrorBody, RemoteResponseSummary } from './errors.js';
@@ -32,6 +33,12 @@ export interface LoadEngineOptions extends Omit<EngineOptions, 'definitions' | '
   definitions: string | readonly DefinitionSource[];
   /** A folder of unified model schemas (`*.json`, searched recursively), or the schemas themselves. Default: the bundled MDM models. */
   schemas?: string | readonly object[];
+  /**
+   * Where a definitions folder's parses are cached between processes, or `false` for no cache.
+   * Default: `node_modules/.cache/unimap` of the nearest folder above the definitions that has a
+   * `node_modules`; none, no cache. Only used when `definitions` is a folder.
+   */
+  cacheDir?: string | false;
 }
 
 /**
@@ -39,12 +46,17 @@ export interface LoadEngineOptions extends Omit<EngineOptions, 'definitions' | '
  * (broken definitions are skipped) unless `strict` is set, which throws them all at once.
  */
 export async function loadEngine(options: LoadEngineOptions): Promise<Engine> {
-  const { definitions, schemas, ...rest } = options;
+  const { definitions, schemas, cacheDir, ...rest } = options;
   const engineOptions: EngineOptions = { ...rest, definitions: [] };
   if (typeof definitions === 'string' || typeof schemas === 'string') {
     // Only folder loading touches the file system, so the rest of the core stays portable.
     const disk = await import('./definitions/read-folder.js');
     engineOptions.definitions = typeof definitions === 'string' ? await disk.readDefinitionFolder(definitions) : definitions;
+    if (typeof definitions === 'string' && cacheDir !== false && !rest.parseCache) {
+      const { diskParseCache, defaultParseCacheDir } = await import('./definitions/disk-parse-cache.js');
+      const dir = cacheDir ?? defaultParseCacheDir(definitions);
+      if (dir) engineOptions.parseCache = diskParseCache(dir);
+    }
     if (schemas !== undefined) engineOptions.schemas = typeof schemas === 'string' ? await disk.readSchemaFolder(schemas) : schemas;
   } else {
     engineOptions.definitions = definitions;

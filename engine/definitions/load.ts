@@ -9,6 +9,8 @@ import type { Validators } from './validators.js';
 import type { IntegrationDefinition, NameOrExpression } from './definition-types.js';
 import { findExpressions } from './slots.js';
 import { unknownBindings } from './lint-bindings.js';
+import { astFromJson, astToJson, type AstJson } from '../expressions/ast-json.js';
+import { isJsonSafe, type ParseCache } from './parse-cache.js';
 import { parseYamlWithPositions, type JsonPath, type ParsedYaml, type YamlLimits } from './source-map.js';
 
 /** A definition to load: YAML text with its file name, or an already-parsed object. */
@@ -29,6 +31,8 @@ export interface LoadOptions {
   models: ModelRegistry;
   validators: Validators;
   yamlLimits?: YamlLimits;
+  /** Parses of earlier loads, keyed by file text (see parse-cache.ts). */
+  parseCache?: ParseCache;
 }
 
 export interface LoadResult {
@@ -51,24 +55,38 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
   sources.forEach((source, index) => {
     const file = source.file ?? `<definition ${index + 1}>`;
     const fileProblems: Problem[] = [];
-    let parsed: ParsedYaml | undefined;
+    const text = 'text' in source ? source.text : undefined;
+    // A cache entry stands for a parse with no YAML problems under the default limits.
+    const cache = text !== undefined && !options.yamlLimits ? options.parseCache : undefined;
+    const cached = text !== undefined ? cache?.get(text) : undefined;
+    let parsedYaml: ParsedYaml | undefined;
+    // With a cache hit the YAML is parsed only if a location is asked for (a problem, an error).
+    const yaml = (): ParsedYaml | undefined => (text === undefined ? undefined : (parsedYaml ??= parseYamlWithPositions(text, options.yamlLimits)));
     let data: unknown;
-    if ('text' in source) {
-      parsed = parseYamlWithPositions(source.text, options.yamlLimits);
+    if (cached) data = cached.data;
+    else if (text !== undefined) {
+      const parsed = yaml()!;
       for (const p of parsed.problems) {
         fileProblems.push({ code: p.code, message: p.message, severity: 'error', location: { file, line: p.position.line, column: p.position.column } });
       }
       data = parsed.data;
-    } else data = source.definition;
+    } else data = (source as { definition: unknown }).definition;
+    const cacheable = cache !== undefined && !cached && fileProblems.length === 0 && isJsonSafe(data);
+    const asts: Record<string, AstJson> = {};
 
     const locate = (path: JsonPath, part: 'key' | 'value' = 'value'): Location => {
       const location: Location = { file, path: formatPath(path) };
+      const parsed = yaml();
       if (parsed) {
         const at = parsed.locate(path, part);
         location.line = at.line;
         location.column = at.column;
       }
       return location;
+    };
+    const locateInScalar = (path: JsonPath, index: number): Pick<Location, 'line' | 'column'> => {
+      const at = yaml()?.locateInScalar(path, index);
+      return at ? { line: at.line, column: at.column } : {};
     };
 
     if (fileProblems.length === 0) {
@@ -86,14 +104,10 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
       for (const found of findExpressions(data)) {
         const key = found.path.join('.');
         const operation = operationOf(found.path);
-        const result = options.cache.tryCompile(found.source);
+        const cachedAst = cached?.asts[found.source];
+        const result = options.cache.tryCompile(found.source, cachedAst === undefined ? undefined : astFromJson(cachedAst));
         if ('error' in result) {
-          const location: Location = { ...locate(found.path), slot: found.spec.slot };
-          if (parsed) {
-            const at = parsed.locateInScalar(found.path, result.error.index);
-            location.line = at.line;
-            location.column = at.column;
-          }
+          const location: Location = { ...locate(found.path), slot: found.spec.slot, ...locateInScalar(found.path, result.error.index) };
           if (operation) location.operation = operation;
           fileProblems.push({
             code: 'jsonata_syntax',
@@ -104,25 +118,19 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
           continue;
         }
         const path = found.path;
-        for (const issue of unknownBindings(result.expression.ast(), found.spec.slot, found.spec.bindings)) {
-          const location: Location = { ...locate(found.path), slot: found.spec.slot };
-          if (parsed) {
-            const at = parsed.locateInScalar(found.path, issue.index);
-            location.line = at.line;
-            location.column = at.column;
-          }
+        const ast = result.expression.ast();
+        if (cacheable) {
+          const json = astToJson(ast);
+          if (json !== undefined) asts[found.source] = json;
+        }
+        for (const issue of unknownBindings(ast, found.spec.slot, found.spec.bindings)) {
+          const location: Location = { ...locate(found.path), slot: found.spec.slot, ...locateInScalar(found.path, issue.index) };
           if (operation) location.operation = operation;
           fileProblems.push({ code: 'unknown_binding', message: issue.message, severity: 'warning', location });
         }
         const origin: CompiledSlot['origin'] = { slot: found.spec.slot, integration: name, path: formatPath(path), file, layer: 'base' };
         if (operation) origin.operation = operation;
-        if (parsed) {
-          const p = parsed;
-          origin.locate = (i: number) => {
-            const at = p.locateInScalar(path, i);
-            return { line: at.line, column: at.column };
-          };
-        }
+        if (text !== undefined) origin.locate = (i: number) => yaml()?.locateInScalar(path, i);
         const compiled: CompiledSlot = { origin, source: found.source, expression: result.expression, limits: options.cache.limits };
         const expression = result.expression;
         compiled.makeFast = () => options.cache.fast(expression);
@@ -157,6 +165,7 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
         location: locate(['name']),
       });
     }
+    if (cacheable) cache.set(text!, { data, asts });
     fileProblems.sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0) || (a.location.column ?? 0) - (b.location.column ?? 0));
     problems.push(...fileProblems);
     if (fileProblems.some((p) => p.severity === 'error')) {

@@ -93,8 +93,12 @@ export class ExpressionCache {
     return this.entries.size;
   }
 
-  /** Throws the jsonata syntax error as is; callers locate it. */
-  compile(source: string): jsonata.Expression {
+  /**
+   * Throws the jsonata syntax error as is; callers locate it. With `ast` (a syntax tree cached
+   * from an earlier parse of this same source), jsonata parses the source only if something needs
+   * stock jsonata: a fast-path expression never does.
+   */
+  compile(source: string, ast?: unknown): jsonata.Expression {
     const hit = this.entries.get(source);
     if (hit) {
       // Refresh recency so hot expressions survive eviction.
@@ -102,13 +106,7 @@ export class ExpressionCache {
       this.entries.set(source, hit);
       return hit;
     }
-    const expression = jsonata(source, {
-      timeout: this.limits.timeoutMs,
-      stack: this.limits.maxDepth,
-      sequence: this.limits.maxSequence,
-    });
-    registerGuardedBuiltins(expression);
-    registerHelpers(expression);
+    const expression = ast === undefined ? this.parse(source) : lazyExpression(ast, () => this.parse(source));
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
@@ -117,12 +115,36 @@ export class ExpressionCache {
     return expression;
   }
 
+  private parse(source: string): jsonata.Expression {
+    const expression = jsonata(source, {
+      timeout: this.limits.timeoutMs,
+      stack: this.limits.maxDepth,
+      sequence: this.limits.maxSequence,
+    });
+    registerGuardedBuiltins(expression);
+    registerHelpers(expression);
+    return expression;
+  }
+
   /** Compile without throwing: the syntax error as a value. */
-  tryCompile(source: string): { expression: jsonata.Expression } | { error: ExpressionSyntaxError } {
+  tryCompile(source: string, ast?: unknown): { expression: jsonata.Expression } | { error: ExpressionSyntaxError } {
     try {
-      return { expression: this.compile(source) };
+      return { expression: this.compile(source, ast) };
     } catch (error) {
       return { error: toSyntaxError(error, source) };
     }
   }
+}
+
+/** An expression whose syntax tree is known; the jsonata object behind it is made on first use. */
+function lazyExpression(ast: unknown, parse: () => jsonata.Expression): jsonata.Expression {
+  let real: jsonata.Expression | undefined;
+  const get = () => (real ??= parse());
+  return {
+    ast: () => ast as jsonata.ExprNode,
+    // Unimap evaluates with promises only; jsonata's callback form is not used.
+    evaluate: ((input: unknown, bindings?: Record<string, unknown>) => get().evaluate(input, bindings)) as jsonata.Expression['evaluate'],
+    assign: (name, value) => get().assign(name, value),
+    registerFunction: (name, implementation, signature) => get().registerFunction(name, implementation, signature),
+  };
 }

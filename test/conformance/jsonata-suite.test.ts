@@ -1,31 +1,10 @@
 // Runs the JSONata conformance suite (../shared/jsonata-test-suite, data from jsonata-js 2.2.2)
 // through the fast evaluator, falling back to stock jsonata for what it does not compile.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import jsonata from 'jsonata';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileFast, FastPathUnsupported, type FastExpression } from '../../engine/expressions/fast/compile.js';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const suiteRoot = resolve(repoRoot, '../shared/jsonata-test-suite');
-const suiteMissing = !existsSync(join(suiteRoot, 'groups'));
-
-interface TestCase {
-  expr?: string;
-  'expr-file'?: string;
-  data?: unknown;
-  dataset?: string | null;
-  bindings?: Record<string, unknown>;
-  timelimit?: number;
-  depth?: number;
-  result?: unknown;
-  undefinedResult?: boolean;
-  code?: string;
-  error?: { code?: string };
-  token?: string;
-}
+import { readSuiteGroup, suiteGroups, suiteMissing, suiteRoot, clearSuiteDatasets, type SuiteCase } from '../support/jsonata-suite.js';
 
 // As jsonata-js's own runner does: a runaway evaluation fails with U1001 (stack depth or time).
 function timebox(expression: jsonata.Expression, timeout: number, maxDepth: number | undefined): void {
@@ -49,51 +28,23 @@ function timebox(expression: jsonata.Expression, timeout: number, maxDepth: numb
   });
 }
 
-interface PreparedCase {
-  name: string;
-  expr: string;
-  input: unknown;
-  bindings: Record<string, unknown>;
-  expected: TestCase;
+interface PreparedCase extends SuiteCase {
   compiled?: { stock: jsonata.Expression; fast?: FastExpression };
   compileError?: unknown;
 }
 
-const datasets = new Map<string, unknown>();
-function dataset(name: string): unknown {
-  if (!datasets.has(name)) {
-    datasets.set(name, JSON.parse(readFileSync(join(suiteRoot, 'datasets', `${name}.json`), 'utf8')) as unknown);
-  }
-  return datasets.get(name);
-}
-
 function loadGroup(group: string): PreparedCase[] {
-  const dir = join(suiteRoot, 'groups', group);
-  const out: PreparedCase[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-    const parsed = JSON.parse(readFileSync(join(dir, file), 'utf8')) as TestCase | TestCase[];
-    const cases = Array.isArray(parsed) ? parsed : [parsed];
-    cases.forEach((testCase, i) => {
-      const expr = testCase.expr ?? readFileSync(join(dir, testCase['expr-file'] ?? ''), 'utf8');
-      const input = 'data' in testCase ? testCase.data : typeof testCase.dataset === 'string' ? dataset(testCase.dataset) : undefined;
-      const prepared: PreparedCase = {
-        name: `${group}/${file}${cases.length > 1 ? `#${i}` : ''}`,
-        expr,
-        input,
-        bindings: testCase.bindings ?? {},
-        expected: testCase,
-      };
-      try {
-        const stock = jsonata(expr);
-        const fast = compileFast(stock);
-        prepared.compiled = { stock, fast };
-      } catch (error) {
-        prepared.compileError = error;
-      }
-      out.push(prepared);
-    });
-  }
-  return out;
+  return readSuiteGroup(group).map((c) => {
+    const prepared: PreparedCase = c;
+    try {
+      const stock = jsonata(c.expr);
+      const fast = compileFast(stock);
+      prepared.compiled = { stock, fast };
+    } catch (error) {
+      prepared.compileError = error;
+    }
+    return prepared;
+  });
 }
 
 // Results compare as JSON-like values: sequences as arrays, null-prototype objects as objects.
@@ -164,7 +115,7 @@ async function runCase(c: PreparedCase): Promise<Outcome> {
   }
 }
 
-const groups = suiteMissing ? [] : readdirSync(join(suiteRoot, 'groups')).sort();
+const groups = suiteGroups();
 const totals = { cases: 0, fast: 0, fallback: 0, passed: 0 };
 
 describe('JSONata conformance suite (fast path with stock fallback)', () => {
@@ -206,6 +157,6 @@ describe('JSONata conformance suite (fast path with stock fallback)', () => {
   });
 
   afterAll(() => {
-    datasets.clear();
+    clearSuiteDatasets();
   });
 });

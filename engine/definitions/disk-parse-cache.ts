@@ -1,0 +1,70 @@
+/**
+ * The parse cache on disk (Node only): one JSON file per definition text, named by a SHA-256 of
+ * the text, the engine's cache format and jsonata's version, so a changed file, a new engine or
+ * a new jsonata never reads a stale entry. Best effort: an unreadable, corrupt or unwritable
+ * cache is ignored and the definitions are parsed as if there were none.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import type { CachedParse, ParseCache } from './parse-cache.js';
+
+// Bump when the cached shape or what the engine derives from it changes.
+const FORMAT = 'unimap-parse-cache/1';
+
+function jsonataVersion(): string {
+  try {
+    return String((createRequire(import.meta.url)('jsonata/package.json') as { version?: unknown }).version);
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function diskParseCache(dir: string): ParseCache {
+  const salt = `${FORMAT}\0${jsonataVersion()}\0`;
+  const fileFor = (text: string) => join(dir, `${createHash('sha256').update(salt).update(text).digest('hex')}.json`);
+  return {
+    get(text) {
+      try {
+        const entry = JSON.parse(readFileSync(fileFor(text), 'utf8')) as Partial<CachedParse>;
+        if (entry && typeof entry === 'object' && 'data' in entry && entry.asts && typeof entry.asts === 'object') return entry as CachedParse;
+      } catch {
+        // missing or unreadable: parse
+      }
+      return undefined;
+    },
+    set(text, entry) {
+      try {
+        mkdirSync(dir, { recursive: true });
+        const file = fileFor(text);
+        // Written beside and renamed, so a concurrent reader never sees half a file.
+        const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+        writeFileSync(temp, JSON.stringify(entry));
+        renameSync(temp, file);
+      } catch {
+        // read-only or full disk: no cache
+      }
+    },
+  };
+}
+
+/**
+ * Where a definitions folder's cache goes by default: `node_modules/.cache/unimap` of the nearest
+ * folder above it that has a `node_modules` (as Babel, ESLint and Vite do), so it is as trusted
+ * as the installed code. Undefined when there is none: then nothing is cached.
+ */
+export function defaultParseCacheDir(definitions: string): string | undefined {
+  let dir = resolve(definitions);
+  try {
+    if (!statSync(dir).isDirectory()) dir = dirname(dir);
+  } catch {
+    return undefined;
+  }
+  for (;;) {
+    if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'unimap');
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { Engine, loadEngine, memoryParseCache, type DefinitionSource, type Problem } from '../../engine/index.js';
+import { readDefinitionFolder } from '../../engine/definitions/read-folder.js';
+import { defaultParseCacheDir } from '../../engine/definitions/disk-parse-cache.js';
+import { astToJson } from '../../engine/expressions/ast-json.js';
+import { findFixtureFiles, readFixture } from '../../engine/fixtures/read.js';
+import { runFixture } from '../../engine/fixtures/run.js';
+
+const temp = mkdtempSync(join(tmpdir(), 'unimap-parse-cache-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+const flawed = `name: flawed
+base_url: "https://example.com"
+resources:
+  users:
+    list: { path: /users, response_path: data }
+unified:
+  mdm:
+    users:
+      list:
+        resource: users
+        method: list
+        response_mapping: |
+          { "id": $string(response.id), "name": respons.name }
+        bogus_field: 1
+`;
+
+/** Everything a load reports, and each slot's syntax tree, comparable across loads. */
+function snapshot(engine: Engine): { problems: readonly Problem[]; definitions: unknown[]; trees: Record<string, string>; locations: Record<string, unknown> } {
+  const trees: Record<string, string> = {};
+  const locations: Record<string, unknown> = {};
+  for (const integration of engine.integrations.values()) {
+    for (const [key, slot] of integration.slots) {
+      trees[`${integration.name}:${key}`] = JSON.stringify(astToJson(slot.expression.ast()));
+      locations[`${integration.name}:${key}`] = slot.origin.locate?.(3);
+    }
+  }
+  return { problems: engine.problems, definitions: [...engine.integrations.values()].map((i) => i.definition), trees, locations };
+}
+
+describe('the parse cache', () => {
+  test('a cached load of the bundled definitions equals a fresh one, and every fixture passes on it', async () => {
+    const sources = await readDefinitionFolder('mappings');
+    const cache = memoryParseCache();
+    const fresh = new Engine({ definitions: sources, parseCache: cache });
+    expect(cache.entries.size).toBe(sources.length);
+    const cached = new Engine({ definitions: sources, parseCache: cache });
+    expect(snapshot(cached)).toEqual(snapshot(fresh));
+
+    const failures: string[] = [];
+    for (const file of await findFixtureFiles(['mappings'])) {
+      const { fixture } = await readFixture(file);
+      const outcome = await runFixture(cached, fixture!);
+      if (!outcome.passed) failures.push(`${file}: ${outcome.failures.map((f) => f.message).join('; ')}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  test('problems found on cached data are located as on a fresh parse (the YAML is parsed again for them)', () => {
+    const cache = memoryParseCache();
+    const sources: DefinitionSource[] = [{ file: 'flawed.yaml', text: flawed }];
+    const fresh = new Engine({ definitions: sources, parseCache: cache });
+    expect(cache.entries.size).toBe(1);
+    expect(fresh.problems.map((p) => p.code).sort()).toEqual(['schema_violation', 'unknown_binding']);
+    const cached = new Engine({ definitions: sources, parseCache: cache });
+    expect(cached.problems).toEqual(fresh.problems);
+    expect(cached.problems.every((p) => p.location.line && p.location.column)).toBe(true);
+  });
+
+  test('a file with a YAML problem is not cached', () => {
+    const cache = memoryParseCache();
+    new Engine({ definitions: [{ file: 'bad.yaml', text: 'name: bad\nbase_url: x\nresources:\n  users: [1\n' }], parseCache: cache });
+    expect(cache.entries.size).toBe(0);
+  });
+
+  test('on disk: written once, read on the next load, and a corrupt or unwritable cache is ignored', async () => {
+    const dir = join(temp, 'cache');
+    const first = await loadEngine({ definitions: 'mappings', cacheDir: dir });
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(first.integrations.size);
+    const second = await loadEngine({ definitions: 'mappings', cacheDir: dir });
+    expect(snapshot(second)).toEqual(snapshot(first));
+
+    for (const file of files) writeFileSync(join(dir, file), '{"data": 1, "asts": ');
+    const corrupt = await loadEngine({ definitions: 'mappings', cacheDir: dir });
+    expect(snapshot(corrupt)).toEqual(snapshot(first));
+
+    const notADir = join(temp, 'a-file');
+    writeFileSync(notADir, 'x');
+    const unwritable = await loadEngine({ definitions: 'mappings', cacheDir: notADir });
+    expect(snapshot(unwritable)).toEqual(snapshot(first));
+  });
+
+  test('by default it lives in node_modules/.cache/unimap above the definitions, and nowhere without node_modules', () => {
+    expect(defaultParseCacheDir('mappings')).toBe(resolve('node_modules/.cache/unimap'));
+    expect(defaultParseCacheDir(temp)).toBeUndefined();
+  });
+});
