@@ -30,6 +30,8 @@ export interface CompiledSlot {
   fast?: FastExpression | null;
   /** Compiles `fast` on first evaluation, so loading definitions does not pay for it. */
   makeFast?: () => FastExpression | undefined;
+  /** `fast.accepts` for this slot's bindings: it depends only on their names, which are fixed per slot. */
+  fastAccepts?: boolean;
   /** Sees every evaluation (the mapping studio's step list); unset in normal use. */
   observe?: (event: SlotEvaluation) => void;
 }
@@ -74,6 +76,14 @@ export function evaluateSlotSync(compiled: CompiledSlot, available: Record<strin
   return evaluateFast(compiled, pickBindings(compiled.origin.slot, available), share);
 }
 
+/**
+ * `evaluateSlotSync` with bindings already picked for this slot (`pickBindings`), so a page can
+ * reuse one bindings object and change only `response`. Evaluation keeps no reference to it.
+ */
+export function evaluatePickedSync(compiled: CompiledSlot, picked: Record<string, unknown>, share = false): unknown {
+  return evaluateFast(compiled, picked, share);
+}
+
 /** Evaluates a slot with exactly its bindings (as the input document and as `$` variables). */
 export async function evaluateSlot(compiled: CompiledSlot, available: Record<string, unknown>, share = false): Promise<unknown> {
   const input = pickBindings(compiled.origin.slot, available);
@@ -94,7 +104,7 @@ export async function evaluateSlot(compiled: CompiledSlot, available: Record<str
 function evaluateFast(compiled: CompiledSlot, input: Record<string, unknown>, share: boolean): unknown {
   if (compiled.fast === undefined && compiled.makeFast) compiled.fast = compiled.makeFast() ?? null;
   const fast = compiled.fast;
-  if (!fast || !fast.accepts(input)) return NEEDS_ASYNC;
+  if (!fast || !(compiled.fastAccepts ??= fast.accepts(input))) return NEEDS_ASYNC;
   // No closure per record unless the studio is watching.
   if (!compiled.observe) return runFast(compiled, fast, input, share);
   return observed(compiled, input, () => runFast(compiled, fast, input, share));
@@ -103,13 +113,13 @@ function evaluateFast(compiled: CompiledSlot, input: Record<string, unknown>, sh
 function runFast(compiled: CompiledSlot, fast: FastExpression, input: Record<string, unknown>, share: boolean): unknown {
   let result: unknown;
   try {
-    result = fast.evaluate(input, input);
+    result = fast.evaluateAccepted(input, input);
   } catch (error) {
     // A value the fast path cannot handle: stock jsonata decides (and is observed there).
     if (error instanceof FastPathUnsupported) return NEEDS_ASYNC;
     throw runtimeError(compiled, error);
   }
-  return plainResult(compiled, result, share);
+  return plainResult(compiled, result, share, fast.fresh);
 }
 
 /** Runs an evaluation, telling the slot's observer (the studio) its bindings and outcome. */
@@ -140,11 +150,11 @@ function observed<T>(compiled: CompiledSlot, input: Record<string, unknown>, run
  * The result as plain JSON. `share` keeps already-plain nested parts instead of copying them
  * (only the top level is fresh): for callers that never mutate below the top level.
  */
-function plainResult(compiled: CompiledSlot, result: unknown, share: boolean): unknown {
+function plainResult(compiled: CompiledSlot, result: unknown, share: boolean, fresh = false): unknown {
   const limits = compiled.limits;
   const budget = limits ? { bytes: limits.maxOutputBytes, maxDepth: limits.maxOutputDepth } : undefined;
   try {
-    return share ? toPlainShared(result, budget) : toPlain(result, budget);
+    return share ? toPlainShared(result, budget, fresh) : toPlain(result, budget);
   } catch (error) {
     if (!(error instanceof OutputLimitError)) throw runtimeError(compiled, error);
     const { origin } = compiled;

@@ -2,6 +2,7 @@
 // They must stay synchronous, pure and portable (Workers / Deno / browsers):
 // no Node built-ins, no IANA time-zone database, no Date.parse guessing.
 import type { Expression } from 'jsonata';
+import { isFlaggedArray, isForbiddenKey } from './plain.js';
 
 export interface HelperFunction {
   name: string;
@@ -12,7 +13,6 @@ export interface HelperFunction {
 }
 
 // Keys that could reach Object.prototype when assigned on a plain object.
-const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 // JSONata builds objects with a null prototype, so both kinds count as plain.
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -72,10 +72,14 @@ function daysFromCivil(year: number, month: number, day: number): number {
 
 function partsToEpoch(parts: DateParts, defaultOffsetMinutes: number): number | undefined {
   const { year, month, day, hour, minute, second, millisecond } = parts;
+  return epochOf(year, month, day, hour, minute, second, millisecond, parts.offsetMinutes ?? defaultOffsetMinutes);
+}
+
+// Scalars, not a parts object: the canonical-UTC fast path calls it once per record.
+function epochOf(year: number, month: number, day: number, hour: number, minute: number, second: number, millisecond: number, offset: number): number | undefined {
   if (year < 0 || year > 9999 || month < 1 || month > 12) return undefined;
   if (day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59 || millisecond > 999) return undefined;
-  const offset = parts.offsetMinutes ?? defaultOffsetMinutes;
   const local =
     daysFromCivil(year, month, day) * MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000 + millisecond;
   return checkRange(local - offset * MS_PER_MINUTE);
@@ -151,7 +155,36 @@ const MONTH_FIRST = new RegExp(
   'i',
 );
 // Already in toISOString's form (milliseconds optional): the common case, checked first.
-const CANONICAL_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{3})?Z$/;
+const NOT_CANONICAL = Symbol('not canonical');
+
+/**
+ * `yyyy-MM-ddTHH:mm:ss[.SSS]Z`, read character by character (no regex match, no parts object):
+ * the text itself (with `.000` added) when it is a real date, undefined when it is not, and
+ * NOT_CANONICAL for any other form, which the general parser reads.
+ */
+function canonicalUtc(value: string): string | undefined | typeof NOT_CANONICAL {
+  const n = value.length;
+  if (n !== 20 && n !== 24) return NOT_CANONICAL;
+  const hi = twoDigits(value, 0);
+  const lo = twoDigits(value, 2);
+  const month = twoDigits(value, 5);
+  const day = twoDigits(value, 8);
+  const hour = twoDigits(value, 11);
+  const minute = twoDigits(value, 14);
+  const second = twoDigits(value, 17);
+  if (hi < 0 || lo < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return NOT_CANONICAL;
+  if (value[4] !== '-' || value[7] !== '-' || value[10] !== 'T' || value[13] !== ':' || value[16] !== ':' || value[n - 1] !== 'Z') return NOT_CANONICAL;
+  if (n === 24 && (value[19] !== '.' || twoDigits(value, 20) < 0 || twoDigits(value, 21) < 0)) return NOT_CANONICAL;
+  if (epochOf(hi * 100 + lo, month, day, hour, minute, second, 0, 0) === undefined) return undefined;
+  return n === 20 ? `${value.slice(0, 19)}.000Z` : value;
+}
+
+/** The two ASCII digits at `i` as a number, or -1. */
+function twoDigits(value: string, i: number): number {
+  const a = value.charCodeAt(i) - 48;
+  const b = value.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
 const MS_JSON = /^\/?Date\(([+-]?\d+)(?:[+-]\d{4})?\)\/?$/i;
 const NUMERIC = /^[+-]?\d+(?:\.\d+)?$/;
 
@@ -361,12 +394,8 @@ function formatEpoch(ms: number, format: string): string {
 function toIsoDate(value: unknown, format: unknown, zone: unknown): string | undefined {
   // Most vendors already send UTC ISO-8601: validate its parts and keep the text.
   if (typeof value === 'string' && format === undefined && zone === undefined) {
-    const utc = CANONICAL_UTC.exec(value);
-    if (utc) {
-      const parts = { year: Number(utc[1]), month: Number(utc[2]), day: Number(utc[3]), hour: Number(utc[4]), minute: Number(utc[5]), second: Number(utc[6]), millisecond: 0, offsetMinutes: 0 };
-      if (partsToEpoch(parts, 0) === undefined) return undefined;
-      return utc[7] === undefined ? `${value.slice(0, 19)}.000Z` : value;
-    }
+    const canonical = canonicalUtc(value);
+    if (canonical !== NOT_CANONICAL) return canonical;
   }
   const ms = toEpochMs(value, format, zone, '$toIsoDate');
   return ms === undefined ? undefined : new Date(ms).toISOString();
@@ -389,7 +418,7 @@ function mapValues(value: unknown, mapping: unknown, caseSensitive: unknown, def
   const folded = new Map<string, unknown>();
   if (isPlainObject(mapping)) {
     for (const key of Object.keys(mapping)) {
-      if (UNSAFE_KEYS.has(key)) continue;
+      if (isForbiddenKey(key)) continue;
       exact.set(key, mapping[key]);
       const lower = key.toLowerCase();
       if (!folded.has(lower)) folded.set(lower, mapping[key]);
@@ -416,7 +445,7 @@ function clean(value: unknown): unknown {
   if (isEmptyScalar(value)) return undefined;
   if (Array.isArray(value)) {
     // jsonata's flagged arrays (sequences, array constructors) come out as plain arrays.
-    const flagged = 'sequence' in value || 'cons' in value || 'keepSingleton' in value || 'outerWrapper' in value;
+    const flagged = isFlaggedArray(value);
     let items: unknown[] | undefined = flagged ? [] : undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
@@ -437,7 +466,7 @@ function clean(value: unknown): unknown {
     const keys = Object.keys(value);
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k]!;
-      const unsafe = UNSAFE_KEYS.has(key);
+      const unsafe = isForbiddenKey(key);
       const cleaned = unsafe ? undefined : clean(value[key]);
       if (out) {
         if (cleaned !== undefined) out[key] = cleaned;

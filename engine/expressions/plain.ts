@@ -1,7 +1,6 @@
-const forbiddenKeys = new Set(['__proto__', 'constructor', 'prototype']);
-
+/** A prototype-polluting key (compared directly: this runs on every key of every result). */
 export function isForbiddenKey(key: string): boolean {
-  return forbiddenKeys.has(key);
+  return key === '__proto__' || key === 'constructor' || key === 'prototype';
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -60,7 +59,7 @@ export function toPlain(value: unknown, budget?: OutputBudget, depth = 0): unkno
   if (isJsonataFunction(record)) return undefined;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(record)) {
-    if (forbiddenKeys.has(key)) continue;
+    if (isForbiddenKey(key)) continue;
     if (budget && (budget.bytes -= key.length) < 0) throw new OutputLimitError('size');
     const plain = toPlain(record[key], budget, depth + 1);
     if (plain !== undefined) out[key] = plain;
@@ -68,16 +67,20 @@ export function toPlain(value: unknown, budget?: OutputBudget, depth = 0): unkno
   return out;
 }
 
-const SEQUENCE_FLAGS = ['sequence', 'keepSingleton', 'cons', 'outerWrapper', 'tupleStream'];
+/** An array jsonata flagged (a sequence or a constructed array): it is copied out as a plain array. */
+export function isFlaggedArray(value: unknown[]): boolean {
+  return 'sequence' in value || 'keepSingleton' in value || 'cons' in value || 'outerWrapper' in value || 'tupleStream' in value;
+}
 
 /**
  * Like toPlain, but keeps every part that is already plain JSON as it is instead of copying it
  * (same checks, same budget). The top level is always a fresh object or array, so a caller may
  * add or delete its keys; nested values may be shared with the input and must not be mutated.
  */
-export function toPlainShared(value: unknown, budget?: OutputBudget): unknown {
+export function toPlainShared(value: unknown, budget?: OutputBudget, fresh = false): unknown {
   const plain = sharePlain(value, budget, 0);
-  if (plain !== value) return plain;
+  // A top level the expression built itself is nobody else's: no copy needed.
+  if (plain !== value || fresh) return plain;
   if (Array.isArray(value)) return value.slice();
   if (value !== null && typeof value === 'object') return shallowCopy(value as Record<string, unknown>);
   return value;
@@ -98,7 +101,7 @@ function sharePlain(value: unknown, budget: OutputBudget | undefined, depth: num
   if (budget && (budget.bytes -= 8) < 0) throw new OutputLimitError('size');
   if (budget && depth > budget.maxDepth) throw new OutputLimitError('depth');
   if (Array.isArray(value)) {
-    let out: unknown[] | undefined = SEQUENCE_FLAGS.some((flag) => flag in value) ? [] : undefined;
+    let out: unknown[] | undefined = isFlaggedArray(value) ? [] : undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       const plain = sharePlain(item, budget, depth + 1);
@@ -119,7 +122,7 @@ function sharePlain(value: unknown, budget: OutputBudget | undefined, depth: num
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k]!;
     let plain: unknown;
-    const forbidden = forbiddenKeys.has(key);
+    const forbidden = isForbiddenKey(key);
     if (!forbidden) {
       if (budget && (budget.bytes -= key.length) < 0) throw new OutputLimitError('size');
       plain = sharePlain(record[key], budget, depth + 1);
@@ -159,7 +162,7 @@ export function mergeInto(
 ): Record<string, unknown> {
   if (!over) return target;
   for (const key of Object.keys(over)) {
-    if (forbiddenKeys.has(key)) continue;
+    if (isForbiddenKey(key)) continue;
     const value = over[key];
     if (value === undefined) continue;
     if (value === null && nullDeletes) delete target[key];
@@ -174,7 +177,7 @@ export function deepMerge(base: unknown, over: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(over)) return over;
   const out: Record<string, unknown> = { ...base };
   for (const key of Object.keys(over)) {
-    if (forbiddenKeys.has(key)) continue;
+    if (isForbiddenKey(key)) continue;
     out[key] = deepMerge(out[key], over[key]);
   }
   return out;
@@ -187,7 +190,7 @@ export function getPath(data: unknown, path: string | undefined): unknown {
   for (const segment of splitPath(path)) {
     if (current === null || current === undefined) return undefined;
     if (typeof current !== 'object') return undefined;
-    if (forbiddenKeys.has(segment)) return undefined;
+    if (isForbiddenKey(segment)) return undefined;
     current = Object.prototype.hasOwnProperty.call(current, segment)
       ? (current as Record<string, unknown>)[segment]
       : undefined;

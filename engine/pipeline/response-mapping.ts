@@ -1,5 +1,6 @@
 import { UnimapError } from '../errors.js';
-import { evaluateSlot, evaluateSlotSync, NEEDS_ASYNC, slotLocation, type CompiledSlot } from '../expressions/evaluate.js';
+import { evaluatePickedSync, evaluateSlot, evaluateSlotSync, NEEDS_ASYNC, slotLocation, type CompiledSlot } from '../expressions/evaluate.js';
+import { pickBindings } from '../definitions/slots.js';
 import { isPlainObject, mergeInto, shallowCopy } from '../expressions/plain.js';
 import type { ResolvedMethod } from './resolve.js';
 import type { CallInput } from './validate-input.js';
@@ -72,9 +73,13 @@ export async function mapRecords(
     }
     return { records: out, raw: raws };
   }
+  // The slot's own bindings, picked once for the page: only `response` changes per record.
+  const picked = pickBindings(slot.origin.slot, bindings);
+  const hasResponse = Object.hasOwn(picked, 'response');
   for (const raw of records) {
     bindings.response = raw;
-    let value = evaluateSlotSync(slot, bindings, true);
+    if (hasResponse) picked.response = raw;
+    let value = evaluatePickedSync(slot, picked, true);
     if (value === NEEDS_ASYNC) value = await evaluateSlot(slot, bindings, true);
     const record = expectRecord(value, slot, what);
     if (record) finish(record, raw, account ? await accountOutput(raw) : undefined);

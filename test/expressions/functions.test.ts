@@ -419,6 +419,10 @@ describe('$toIsoDate: the canonical-UTC shortcut agrees with the general parser'
       .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}${ms === null ? '' : `.${String(ms).padStart(3, '0')}`}Z`);
     // A leading space skips the shortcut (it matches only the exact form) and takes the general parser.
     fc.assert(fc.property(text, (value) => toIsoDate(value) === toIsoDate(` ${value}`)), { numRuns: 5000 });
+    // One character replaced (by a digit, a separator, a space, a non-ASCII digit): the shortcut reads characters itself.
+    const swap = fc.constantFrom(...'09-T:.Z+ z\u0663'.split(''));
+    const mutated = fc.tuple(text, fc.nat(), swap).map(([value, i, c]) => value.slice(0, i % value.length) + c + value.slice((i % value.length) + 1));
+    fc.assert(fc.property(mutated, (value) => toIsoDate(value) === toIsoDate(` ${value}`)), { numRuns: 3000 });
     expect(toIsoDate('2024-02-30T00:00:00Z')).toBeUndefined();
     expect(toIsoDate('2024-02-29T23:59:59Z')).toBe('2024-02-29T23:59:59.000Z');
   });

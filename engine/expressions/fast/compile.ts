@@ -28,6 +28,10 @@ export interface FastExpression {
   evaluate(input: unknown, bindings?: Record<string, unknown>): unknown;
   /** False when a binding would shadow a function the expression calls (then use stock jsonata). */
   accepts(bindings?: Record<string, unknown>): boolean;
+  /** `evaluate` for bindings that `accepts` already passed (the check depends only on their names). */
+  evaluateAccepted(input: unknown, bindings?: Record<string, unknown>): unknown;
+  /** The result's top level is always built by the expression (an object or array constructor), never shared with the input. */
+  fresh: boolean;
 }
 
 export interface CompileFastOptions {
@@ -117,11 +121,21 @@ const HELPERS = await lookupFunctions(HELPER_NAMES, true);
 
 type Sequence = unknown[] & { sequence?: boolean; keepSingleton?: boolean; cons?: boolean; outerWrapper?: boolean; tupleStream?: boolean };
 
-function createSequence(...items: unknown[]): Sequence {
+function newSequence(): Sequence {
   const sequence: Sequence = [];
   sequence.sequence = true;
-  if (items.length === 1) sequence.push(items[0]);
   return sequence;
+}
+
+function sequenceOf(item: unknown): Sequence {
+  const sequence: Sequence = [item];
+  sequence.sequence = true;
+  return sequence;
+}
+
+/** jsonata's createSequence, for the builtins' focus; the compiler itself uses the two above (no rest array per call). */
+function createSequence(...items: unknown[]): Sequence {
+  return items.length === 1 ? sequenceOf(items[0]) : newSequence();
 }
 
 /** jsonata's getSymbol, as a number (f s n b l a o m = 0..7) so argument types key a map cheaply. */
@@ -257,7 +271,7 @@ function isDeepEqual(lhs: unknown, rhs: unknown): boolean {
 
 function lookup(input: unknown, key: string): unknown {
   if (Array.isArray(input)) {
-    const result = createSequence();
+    const result = newSequence();
     for (const item of input) {
       const res = lookup(item, key);
       if (res !== undefined) {
@@ -287,7 +301,7 @@ const FUNCTION_OBJECT_KEYS: ReadonlySet<string> = new Set([
 function append(arg1: unknown, arg2: unknown): unknown {
   if (arg1 === undefined) return arg2;
   if (arg2 === undefined) return arg1;
-  const a: unknown[] = Array.isArray(arg1) ? arg1 : createSequence(arg1);
+  const a: unknown[] = Array.isArray(arg1) ? arg1 : sequenceOf(arg1);
   const b: unknown[] = Array.isArray(arg2) ? arg2 : [arg2];
   return a.concat(b);
 }
@@ -300,7 +314,7 @@ function flatten(arg: unknown, flattened: unknown[] = []): unknown[] {
 
 /** jsonata's evaluateWildcard (`*`). */
 function wildcard(value: unknown): unknown {
-  let results: unknown = createSequence();
+  let results: unknown = newSequence();
   let input = value;
   if (Array.isArray(input) && (input as Sequence).outerWrapper && input.length > 0) input = input[0];
   if (input !== null && typeof input === 'object' && !isFunction(input)) {
@@ -461,8 +475,8 @@ function compileFilter(predicate: AstNode, state: CompileState): (input: unknown
   if (predicate.type === 'number') {
     const value = predicate.value as number;
     return (input) => {
-      let results = createSequence();
-      const list: unknown[] = Array.isArray(input) ? input : createSequence(input);
+      let results = newSequence();
+      const list: unknown[] = Array.isArray(input) ? input : sequenceOf(input);
       let index = Math.floor(value);
       if (index < 0) index = list.length + index;
       const item = list[index];
@@ -475,8 +489,8 @@ function compileFilter(predicate: AstNode, state: CompileState): (input: unknown
   }
   const test = compileNode(predicate, state);
   return (input, env) => {
-    const results = createSequence();
-    const list: unknown[] = Array.isArray(input) ? input : createSequence(input);
+    const results = newSequence();
+    const list: unknown[] = Array.isArray(input) ? input : sequenceOf(input);
     for (let index = 0; index < list.length; index++) {
       const item = list[index];
       let res = test(item, env);
@@ -589,7 +603,7 @@ function compileCore(node: AstNode, state: CompileState): Node {
     case 'descendant':
       return (input) => {
         if (input === undefined) return undefined;
-        const results = createSequence();
+        const results = newSequence();
         recurseDescendants(input, results);
         return results.length === 1 ? results[0] : results;
       };
@@ -762,7 +776,7 @@ function compilePath(node: AstNode, state: CompileState): Node {
     };
   });
   const general: Node = (input, env) => {
-    let inputSequence: unknown[] = Array.isArray(input) && !firstIsVariable ? input : createSequence(input);
+    let inputSequence: unknown[] = Array.isArray(input) && !firstIsVariable ? input : sequenceOf(input);
     let resultSequence: unknown;
     for (const step of compiled) {
       if (step.consarray) {
@@ -779,7 +793,7 @@ function compilePath(node: AstNode, state: CompileState): Node {
         if (step.last && result.length === 1 && Array.isArray(result[0]) && !isSequence(result[0])) {
           out = result[0] as Sequence;
         } else {
-          out = createSequence();
+          out = newSequence();
           for (const res of result) {
             if (!Array.isArray(res) || (res as Sequence).cons) out.push(res);
             else for (const val of res) out.push(val);
@@ -792,7 +806,7 @@ function compilePath(node: AstNode, state: CompileState): Node {
     }
     if (keepSingletonArray) {
       if (Array.isArray(resultSequence) && (resultSequence as Sequence).cons && !(resultSequence as Sequence).sequence) {
-        resultSequence = createSequence(resultSequence);
+        resultSequence = sequenceOf(resultSequence);
       }
       // jsonata sets the flag on whatever the steps produced (an undefined result would throw there).
       if (resultSequence === undefined || resultSequence === null) throw new TypeError('Cannot set properties of undefined');
@@ -1035,7 +1049,7 @@ function compileObjectGeneral(node: AstNode, compiled: readonly (readonly [Node,
   return (input, env) => {
     const result: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     const groups: Record<string, { data: unknown; exprIndex: number }> = Object.create(null) as Record<string, { data: unknown; exprIndex: number }>;
-    const items: unknown[] = Array.isArray(input) ? input : createSequence(input);
+    const items: unknown[] = Array.isArray(input) ? input : sequenceOf(input);
     if (items.length === 0) items.push(undefined);
     for (const item of items) {
       for (let pairIndex = 0; pairIndex < compiled.length; pairIndex++) {
@@ -1219,7 +1233,7 @@ function stringMatch(str: unknown, regex: unknown, limit: unknown): unknown {
   if (str === undefined) return undefined;
   if (typeof limit === 'number' && limit < 0) throw fail('D3040', { value: limit, index: 3 });
   if (typeof str !== 'string') throw new Unsupported('$match input');
-  const result = createSequence();
+  const result = newSequence();
   if (limit === undefined || (limit as number) > 0) {
     let count = 0;
     let matches = asMatcher(regex, '$match pattern')(str);
@@ -1309,6 +1323,51 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
     if (passes.size < 256 && unchanged) passes.set(letters, validated.length - evaluated.length);
     return validated;
   };
+  const located = (error: unknown): unknown => {
+    // As evaluateFunction / applyInner: any thrown object (helpers throw Error) gets the call's position.
+    if (typeof error === 'object' && error !== null && !(error instanceof Unsupported)) {
+      const e = error as { position?: unknown; token?: unknown };
+      e.position = node.position;
+      if (e.token === undefined) e.token = name;
+    }
+    return error;
+  };
+  const applyValidated = (validated: unknown[], input: unknown): unknown => {
+    focus.input = input;
+    const result = implementation.apply(focus, validated);
+    if (result instanceof Promise) throw new Unsupported(`asynchronous $${name}`);
+    return result;
+  };
+  if (!applyTo && passes && args.length >= 1 && args.length <= 2 && args.every((arg) => !arg.regex)) {
+    // One or two arguments whose type letters passed the signature before: called directly,
+    // without an argument array (most calls in mappings: $string(x), $firstNonEmpty(a, b)).
+    const first = args[0]!.node;
+    const second = args.length === 2 ? args[1]!.node : undefined;
+    return (input, env) => {
+      const a = first(input, env);
+      if (isFunction(a) || a instanceof FastLambda) throw new Unsupported('function argument');
+      let b: unknown;
+      if (second) {
+        b = second(input, env);
+        if (isFunction(b) || b instanceof FastLambda) throw new Unsupported('function argument');
+      }
+      const letters = second ? (2 * 8 + typeLetter(a)) * 8 + typeLetter(b) : 8 + typeLetter(a);
+      const padding = passes.get(letters);
+      try {
+        focus.input = input;
+        let result: unknown;
+        // Missing optional parameters are passed as undefined, as validate would append them.
+        if (padding === 0) result = second ? implementation.call(focus, a, b) : implementation.call(focus, a);
+        else if (padding === 1) result = second ? implementation.call(focus, a, b, undefined) : implementation.call(focus, a, undefined);
+        else if (padding === 2) result = second ? implementation.call(focus, a, b, undefined, undefined) : implementation.call(focus, a, undefined, undefined);
+        else return applyValidated(validate(second ? [a, b] : [a], input), input);
+        if (result instanceof Promise) throw new Unsupported(`asynchronous $${name}`);
+        return result;
+      } catch (error) {
+        throw located(error);
+      }
+    };
+  }
   return (input, env) => {
     const evaluated = callArguments(input, env, applyTo, args);
     try {
@@ -1319,13 +1378,7 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
       if (result instanceof Promise) throw new Unsupported(`asynchronous $${name}`);
       return result;
     } catch (error) {
-      // As evaluateFunction / applyInner: any thrown object (helpers throw Error) gets the call's position.
-      if (typeof error === 'object' && error !== null && !(error instanceof Unsupported)) {
-        const located = error as { position?: unknown; token?: unknown };
-        located.position = node.position;
-        if (located.token === undefined) located.token = name;
-      }
-      throw error;
+      throw located(error);
     }
   };
 }
@@ -1365,8 +1418,9 @@ function compileOrExplain(expression: jsonata.Expression, options: CompileFastOp
     bindNames: new Set(),
     inLambda: false,
   };
+  let ast: AstNode;
   try {
-    const ast = expression.ast() as unknown as AstNode;
+    ast = expression.ast() as unknown as AstNode;
     if (!ast || typeof ast !== 'object' || has(ast, 'errors')) return 'no syntax tree';
     if (treeDepth(ast) > MAX_TREE_DEPTH) return 'syntax tree too deep';
     const binds = new Map<string, Set<string>>();
@@ -1389,31 +1443,61 @@ function compileOrExplain(expression: jsonata.Expression, options: CompileFastOp
     }
   }
   const called = [...state.calledFunctions];
-  const accepts = (bindings?: Record<string, unknown>): boolean =>
-    !bindings || !called.some((name) => Object.prototype.hasOwnProperty.call(bindings, name));
+  const accepts = (bindings?: Record<string, unknown>): boolean => {
+    if (!bindings) return true;
+    for (let i = 0; i < called.length; i++) if (Object.prototype.hasOwnProperty.call(bindings, called[i]!)) return false;
+    return true;
+  };
+  const timeoutMs = options.timeoutMs ?? 0;
+  const evaluateAccepted = (input: unknown, bindings?: Record<string, unknown>): unknown => {
+    const clock: Clock = { ticks: 0, deadline: timeoutMs > 0 ? Date.now() + timeoutMs : Infinity, timeoutMs };
+    const env = new Frame(undefined, bindings, clock);
+    env.bind('$', input);
+    let context = input;
+    if (Array.isArray(input) && !isSequence(input)) {
+      const wrapped = sequenceOf(input);
+      wrapped.outerWrapper = true;
+      context = wrapped;
+    }
+    try {
+      return root(context, env);
+    } catch (error) {
+      if (error instanceof Unsupported) throw new FastPathUnsupported(error.message);
+      if (isErrorObject(error) && typeof error.message !== 'string') {
+        error.message = MESSAGES[error.code] ?? `JSONata error ${error.code}`;
+      }
+      throw error;
+    }
+  };
   return {
     accepts,
+    evaluateAccepted,
+    fresh: freshRoot(ast, state),
     evaluate(input: unknown, bindings?: Record<string, unknown>): unknown {
       if (!accepts(bindings)) throw new FastPathUnsupported('a binding shadows a function the expression calls');
-      const timeoutMs = options.timeoutMs ?? 0;
-      const clock: Clock = { ticks: 0, deadline: timeoutMs > 0 ? Date.now() + timeoutMs : Infinity, timeoutMs };
-      const env = new Frame(undefined, bindings, clock);
-      env.bind('$', input);
-      let context = input;
-      if (Array.isArray(input) && !isSequence(input)) {
-        const wrapped = createSequence(input);
-        wrapped.outerWrapper = true;
-        context = wrapped;
-      }
-      try {
-        return root(context, env);
-      } catch (error) {
-        if (error instanceof Unsupported) throw new FastPathUnsupported(error.message);
-        if (isErrorObject(error) && typeof error.message !== 'string') {
-          error.message = MESSAGES[error.code] ?? `JSONata error ${error.code}`;
-        }
-        throw error;
-      }
+      return evaluateAccepted(input, bindings);
     },
   };
+}
+
+/** Whether the root always returns a top level it built itself: an object or array constructor, also inside a block, a condition or `$removeEmpty`. */
+function freshRoot(node: AstNode | undefined, state: CompileState): boolean {
+  if (!node || typeof node !== 'object') return false;
+  for (const prop of UNSUPPORTED_PROPS) if (has(node, prop)) return false;
+  if (has(node, 'predicate') || has(node, 'stages') || node.keepArray) return false;
+  switch (node.type) {
+    case 'block':
+      return Array.isArray(node.expressions) && node.expressions.length > 0 && freshRoot(node.expressions[node.expressions.length - 1], state);
+    case 'unary':
+      return node.value === '{' || node.value === '[';
+    case 'condition':
+      return freshRoot(node.then, state) && (node.else === undefined || freshRoot(node.else, state));
+    case 'function': {
+      // $removeEmpty returns its argument's top level, or a copy of it, or a new empty one.
+      const procedure = node.procedure;
+      return state.helpers && procedure?.type === 'variable' && procedure.value === 'removeEmpty' && !state.boundNames.has('removeEmpty') && node.arguments?.length === 1 && freshRoot(node.arguments[0], state);
+    }
+    default:
+      return false;
+  }
 }
