@@ -2,7 +2,7 @@
 // They must stay synchronous, pure and portable (Workers / Deno / browsers):
 // no Node built-ins, no IANA time-zone database, no Date.parse guessing.
 import type { Expression } from 'jsonata';
-import { isFlaggedArray, isForbiddenKey } from './plain.js';
+import { copyFirstKeys, isFlaggedArray, isForbiddenKey } from './plain.js';
 
 export interface HelperFunction {
   name: string;
@@ -442,11 +442,11 @@ function mapValues(value: unknown, mapping: unknown, caseSensitive: unknown, def
 // write: a value with nothing to remove is returned as it is (the engine never mutates results
 // below their top level), so the common case allocates nothing.
 function clean(value: unknown): unknown {
-  if (isEmptyScalar(value)) return undefined;
+  if (value === null || value === undefined || value === '') return undefined;
+  if (typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     // jsonata's flagged arrays (sequences, array constructors) come out as plain arrays.
-    const flagged = isFlaggedArray(value);
-    let items: unknown[] | undefined = flagged ? [] : undefined;
+    let items: unknown[] | undefined = isFlaggedArray(value) ? [] : undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       const cleaned = clean(item);
@@ -460,28 +460,29 @@ function clean(value: unknown): unknown {
     const out = items ?? value;
     return out.length > 0 ? out : undefined;
   }
-  if (isPlainObject(value)) {
-    let out: Record<string, unknown> | undefined;
-    let kept = 0;
-    const keys = Object.keys(value);
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k]!;
-      const unsafe = isForbiddenKey(key);
-      const cleaned = unsafe ? undefined : clean(value[key]);
-      if (out) {
-        if (cleaned !== undefined) out[key] = cleaned;
-      } else if (unsafe || cleaned !== value[key] || cleaned === undefined) {
-        out = {};
-        for (let j = 0; j < k; j++) out[keys[j]!] = value[keys[j]!];
-        if (cleaned !== undefined) out[key] = cleaned;
-      }
-      if (cleaned !== undefined) kept++;
+  if (!isPlainObject(value)) return value;
+  let out: Record<string, unknown> | undefined;
+  let kept = 0;
+  let index = 0;
+  // for-in, not Object.keys: no key array per object (own keys only, checked, whatever the prototype holds).
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const item = value[key];
+    const unsafe = isForbiddenKey(key);
+    const cleaned = unsafe ? undefined : clean(item);
+    if (out) {
+      if (cleaned !== undefined) out[key] = cleaned;
+    } else if (unsafe || cleaned !== item || cleaned === undefined) {
+      out = copyFirstKeys(value, index);
+      if (cleaned !== undefined) out[key] = cleaned;
     }
-    if (kept === 0) return undefined;
-    return out ?? value;
+    if (cleaned !== undefined) kept++;
+    index++;
   }
-  return value;
+  if (kept === 0) return undefined;
+  return out ?? value;
 }
+
 
 function removeEmpty(value: unknown): unknown {
   const cleaned = clean(value);

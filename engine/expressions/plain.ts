@@ -118,25 +118,40 @@ function sharePlain(value: unknown, budget: OutputBudget | undefined, depth: num
   const record = value as Record<string, unknown>;
   if (isJsonataFunction(record)) return undefined;
   let out: Record<string, unknown> | undefined = Object.getPrototypeOf(record) === Object.prototype ? undefined : {};
-  const keys = Object.keys(record);
-  for (let k = 0; k < keys.length; k++) {
-    const key = keys[k]!;
+  let index = 0;
+  // for-in, not Object.keys: no key array per object (own keys only, checked, whatever the prototype holds).
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    const item = record[key];
     let plain: unknown;
     const forbidden = isForbiddenKey(key);
     if (!forbidden) {
       if (budget && (budget.bytes -= key.length) < 0) throw new OutputLimitError('size');
-      plain = sharePlain(record[key], budget, depth + 1);
+      plain = sharePlain(item, budget, depth + 1);
     }
     if (out) {
       if (plain !== undefined) out[key] = plain;
-    } else if (forbidden || plain !== record[key] || plain === undefined) {
+    } else if (forbidden || plain !== item || plain === undefined) {
       // The first change: copy the keys before it (unchanged, so plain already) and go on copying.
-      out = {};
-      for (let j = 0; j < k; j++) out[keys[j]!] = record[keys[j]!];
+      out = copyFirstKeys(record, index);
       if (plain !== undefined) out[key] = plain;
     }
+    index++;
   }
   return out ?? record;
+}
+
+/** A new object with the first `count` own enumerable keys of `value` (those before a first change). */
+export function copyFirstKeys(value: Record<string, unknown>, count: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let index = 0;
+  for (const key in value) {
+    if (index >= count) break;
+    if (!Object.hasOwn(value, key)) continue;
+    out[key] = value[key];
+    index++;
+  }
+  return out;
 }
 
 /**

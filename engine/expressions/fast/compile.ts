@@ -343,11 +343,12 @@ function recurseDescendants(input: unknown, results: unknown[]): void {
 /* Environment                                                               */
 /* ------------------------------------------------------------------------ */
 
-/** Per-evaluation guardrail: jsonata's timeout, checked every 1024 node evaluations. */
+/** Per-evaluation state: jsonata's timeout, checked every 1024 node evaluations, and the input (`$$`). */
 interface Clock {
   ticks: number;
   deadline: number;
   timeoutMs: number;
+  root: unknown;
 }
 
 class Frame {
@@ -357,7 +358,7 @@ class Frame {
   private values: unknown[] | undefined;
   readonly clock: Clock;
   constructor(private readonly parent: Frame | undefined, private readonly bindings?: Record<string, unknown>, clock?: Clock) {
-    this.clock = clock ?? parent?.clock ?? { ticks: 0, deadline: Infinity, timeoutMs: 0 };
+    this.clock = clock ?? parent?.clock ?? { ticks: 0, deadline: Infinity, timeoutMs: 0, root: undefined };
   }
   bind(name: string, value: unknown): void {
     if (!this.names) {
@@ -745,6 +746,8 @@ function compileVariable(node: AstNode, state: CompileState): Node {
   const name = node.value;
   if (typeof name !== 'string') throw new Unsupported('variable');
   if (name === '') return (input) => (Array.isArray(input) && (input as Sequence).outerWrapper ? input[0] : input);
+  // `$$`, the evaluation's input, as jsonata binds it at the top (kept per evaluation, not as a binding).
+  if (name === '$' && !state.bindNames.has('$')) return (_input, env) => env.clock.root;
   // A function used as a value (`$string` without a call) is not supported.
   if (state.lambdaNames.has(name)) throw new Unsupported(`lambda value $${name}`);
   if (ALL_BUILTINS.has(name) || (HELPER_NAMES as readonly string[]).includes(name)) {
@@ -995,7 +998,9 @@ function compileUnary(node: AstNode, state: CompileState): Node {
             else for (const element of value) result.push(element);
           }
         }
-        if (cons) Object.defineProperty(result, 'cons', { enumerable: false, configurable: false, value: true });
+        // jsonata defines the flag non-enumerable; nothing the fast path hands an array to lists an
+        // array's own keys, so a plain assignment (a cached map transition, no descriptor) does.
+        if (cons) (result as Sequence).cons = true;
         return result;
       };
     }
@@ -1449,10 +1454,12 @@ function compileOrExplain(expression: jsonata.Expression, options: CompileFastOp
     return true;
   };
   const timeoutMs = options.timeoutMs ?? 0;
+  // `$$ := …` rebinds it: then `$$` is an ordinary binding, as in jsonata.
+  const bindsDollar = state.bindNames.has('$');
   const evaluateAccepted = (input: unknown, bindings?: Record<string, unknown>): unknown => {
-    const clock: Clock = { ticks: 0, deadline: timeoutMs > 0 ? Date.now() + timeoutMs : Infinity, timeoutMs };
+    const clock: Clock = { ticks: 0, deadline: timeoutMs > 0 ? Date.now() + timeoutMs : Infinity, timeoutMs, root: input };
     const env = new Frame(undefined, bindings, clock);
-    env.bind('$', input);
+    if (bindsDollar) env.bind('$', input);
     let context = input;
     if (Array.isArray(input) && !isSequence(input)) {
       const wrapped = sequenceOf(input);
