@@ -1,5 +1,5 @@
 /**
- * Unimap benchmark: `npm run bench` (tsx engine/bench/run.ts).
+ * Unimap benchmark: `npm run bench` (builds with tsc, then `node --expose-gc dist/engine/bench/run.js`).
  *
  * Prints, in one run, medians over repeated runs and ratios:
  *  (a) mapping a 10,000-record Graph users page: Unimap vs stock jsonata (per record, sequential) vs hand-written JS
@@ -8,7 +8,10 @@
  *  (d) streaming 10,000 vs 100,000 Graph users through engine.records() from a loopback server: peak heap
  *  (e) the server's added latency: POST /unified/mdm/users through Unimap vs straight to the Jamf emulator (autocannon, 50 connections)
  *
- * Needs `global.gc`, so without --expose-gc it re-spawns itself as `node --expose-gc --import tsx engine/bench/run.ts`.
+ * It runs as tsc's output, as an installed engine does: under tsx, esbuild's keepNames adds a
+ * `__name` call for every named inner function a call creates, which slowed the hand-written
+ * baseline by a quarter. Run from source (`tsx engine/bench/run.ts`) it still works, for a quick look.
+ * Needs `global.gc`, so without --expose-gc it re-spawns itself with it.
  * Everything stays on 127.0.0.1. Options: `--quick` (fewer repetitions), `--only a,b,...`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -33,7 +36,10 @@ import { serveHandler } from '../server/node-adapter.js';
 import { createNodeFetch } from '../transport/node-fetch.js';
 
 const thisFile = fileURLToPath(import.meta.url);
-const root = path.resolve(path.dirname(thisFile), '..', '..');
+// Under tsx the children need it too; as tsc's output (dist/engine/bench/run.js) they do not.
+const loader = thisFile.endsWith('.ts') ? ['--import', 'tsx'] : [];
+// The repository root: engine/bench/ from source, dist/engine/bench/ when built.
+const root = path.resolve(path.dirname(thisFile), thisFile.endsWith('.ts') ? '../..' : '../../..');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -308,7 +314,7 @@ async function benchColdStart(firstLoadMs: number, reps: number): Promise<void> 
   try {
     // Fresh processes: the engine's modules are already imported (as an application would have them), loadEngine is the first call.
     const freshRun = async (cache: string | false): Promise<number> => {
-      const child = spawn(process.execPath, ['--import', 'tsx', thisFile, '--cold-child', `--cache-dir=${cache === false ? '' : cache}`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [...loader, thisFile, '--cold-child', `--cache-dir=${cache === false ? '' : cache}`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       child.stdout!.on('data', (chunk: Buffer) => {
         out += chunk.toString('utf8');
@@ -458,7 +464,7 @@ interface ChildServer {
 }
 
 function nodeArgs(...rest: string[]): string[] {
-  return ['--expose-gc', '--import', 'tsx', thisFile, ...rest];
+  return ['--expose-gc', ...loader, thisFile, ...rest];
 }
 
 /**
@@ -730,7 +736,7 @@ async function benchServer(seconds: number): Promise<void> {
 async function main(): Promise<void> {
   if (argv.includes('--serve-child')) return serveChild();
   if (!gcFn && !argv.includes('--cold-child')) {
-    // Re-spawn with --expose-gc (and tsx as a loader), passing the options through.
+    // Re-spawn with --expose-gc (and tsx as a loader when run from source), passing the options through.
     const child = spawn(process.execPath, nodeArgs(...argv), { cwd: root, stdio: 'inherit' });
     const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
     process.exit(code);
@@ -739,12 +745,12 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, ${os.platform()} ${os.release()}, jsonata ${(JSON.parse(readFileSync(path.join(root, 'node_modules/jsonata/package.json'), 'utf8')) as { version: string }).version}`;
   if (!argv.includes('--cold-child')) log(`Unimap benchmark (${quick ? 'quick' : 'full'}): ${machine}`);
-  if (!argv.includes('--cold-child')) log(`command: npm run bench   (= node --expose-gc --import tsx engine/bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''})`);
+  if (!argv.includes('--cold-child')) log(`command: npm run bench   (= tsc -p engine/tsconfig.build.json && node --expose-gc ${path.relative(root, thisFile)}${argv.length ? ` ${argv.join(' ')}` : ''})`);
 
   // The cold child is told its cache folder (empty: none); the bench itself loads without one.
   const cacheArg = argv.find((a) => a.startsWith('--cache-dir='))?.slice('--cache-dir='.length);
-  // loadEngine imports its Node-only helpers on first use; an application has them imported (and
-  // a built one without tsx compiling them on the fly), so they are imported before the clock starts.
+  // loadEngine imports its Node-only helpers on first use; an application has them imported, so
+  // they are imported before the clock starts.
   await import('../definitions/read-folder.js');
   await import('../definitions/disk-parse-cache.js');
   const t0 = now();
