@@ -530,7 +530,7 @@ function compileNode(node: AstNode, state: CompileState, allowStages = false): N
     // Literals, and nodes whose value is a constructed object or array, a scalar operator result
     // or an operand's already collapsed value, never yield a sequence to collapse. Their operands
     // keep the timeout check.
-    if (neverSequence(node)) return core;
+    if (neverSequence(node) || selfCollapsing.has(core)) return core;
     // The common case, without the filter loop.
     return (input, env) => {
       const clock = env.clock;
@@ -822,27 +822,46 @@ function compilePath(node: AstNode, state: CompileState): Node {
   const { keys, filtered } = plain;
   const checkFunction = keys.map((key) => FUNCTION_OBJECT_KEYS.has(key));
   const stages = filtered ? compiled[compiled.length - 1]!.stages : [];
+  const collapsedGeneral: Node = (input, env) => collapse(general(input, env));
   // `a.b.c` over objects: plain property reads. Any array on the way takes the general path,
   // which flattens and collapses sequences exactly as jsonata does. `a.b[pred]` filters the
   // array it reaches directly: each predicate filter returns a fresh sequence, which is what
-  // the general path would copy it into.
-  return (input, env) => {
-    if (Array.isArray(input)) return general(input, env);
+  // the general path would copy it into. It ticks the clock and collapses its own result, so
+  // compileNode adds no wrapper (see selfCollapsing).
+  const read: Node = (input, env) => {
+    const clock = env.clock;
+    if ((++clock.ticks & 1023) === 0 && Date.now() > clock.deadline) throw fail('D1012', { value: clock.timeoutMs });
+    if (Array.isArray(input)) return collapsedGeneral(input, env);
     let value = input;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      if (value === null || typeof value !== 'object') return filtered ? general(input, env) : undefined;
-      if (Array.isArray(value)) return general(input, env);
-      if (!Object.prototype.hasOwnProperty.call(value, key) || (checkFunction[i] && isFunction(value))) return filtered ? general(input, env) : undefined;
+      if (value === null || typeof value !== 'object') return filtered ? collapsedGeneral(input, env) : undefined;
+      if (Array.isArray(value)) return collapsedGeneral(input, env);
+      // Own properties only: an inherited one (a prototype set through a `__proto__` key) is not data.
+      if (!Object.prototype.hasOwnProperty.call(value, key) || (checkFunction[i] && isFunction(value))) return filtered ? collapsedGeneral(input, env) : undefined;
       value = (value as Record<string, unknown>)[key];
     }
-    if (!filtered) return Array.isArray(value) ? general(input, env) : value;
+    if (!filtered) return Array.isArray(value) ? collapsedGeneral(input, env) : value;
     // A sequence (from a value built by the expression) collapses first: the general path.
-    if (!Array.isArray(value) || isSequence(value)) return general(input, env);
+    if (!Array.isArray(value) || isSequence(value)) return collapsedGeneral(input, env);
     let result: unknown = value;
     for (const stage of stages) result = stage(result, env);
-    return result;
+    return collapse(result);
   };
+  selfCollapsing.add(read);
+  return read;
+}
+
+/** Closures that tick the clock and collapse their own result: compileNode returns them unwrapped. */
+const selfCollapsing = new WeakSet<Node>();
+
+/** jsonata's end of `evaluate`: an empty sequence is nothing, a singleton its item (unless kept). */
+function collapse(result: unknown): unknown {
+  if (Array.isArray(result) && (result as Sequence).sequence === true && !(result as Sequence).tupleStream) {
+    if (result.length === 0) return undefined;
+    if (result.length === 1) return (result as Sequence).keepSingleton ? result : result[0];
+  }
+  return result;
 }
 
 /** The keys of a path made only of plain names (`a.b.c`), with no flags that change its result. */
