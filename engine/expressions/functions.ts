@@ -493,7 +493,8 @@ function removeEmpty(value: unknown): unknown {
 }
 
 function firstNonEmpty(...values: unknown[]): unknown {
-  return values.find((value) => !isEmptyScalar(value));
+  for (let i = 0; i < values.length; i++) if (!isEmptyScalar(values[i])) return values[i];
+  return undefined;
 }
 
 function splitName(fullName: unknown): { first_name: string; last_name?: string } | undefined {

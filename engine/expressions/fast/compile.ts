@@ -351,41 +351,85 @@ interface Clock {
   root: unknown;
 }
 
+/** A name a block binds somewhere, not (yet) bound in this evaluation: look further out. */
+const UNBOUND: unique symbol = Symbol('unbound');
+
 class Frame {
-  // Parallel arrays, created on the first bind: a block binds a handful of names, where a
-  // linear scan beats a Map, and most frames never bind at all.
-  private names: string[] | undefined;
+  // Parallel arrays: a block binds a handful of names, where a linear scan beats a Map. A block's
+  // frame starts with the names its statements bind (known when compiling, shared by every
+  // evaluation) and a value slot for each; a name bound anyway (none expected) gets its own copy.
+  private names: readonly string[] | undefined;
   private values: unknown[] | undefined;
+  private ownNames = false;
   readonly clock: Clock;
-  constructor(private readonly parent: Frame | undefined, private readonly bindings?: Record<string, unknown>, clock?: Clock) {
+  constructor(
+    private readonly parent: Frame | undefined,
+    private readonly bindings?: Record<string, unknown>,
+    clock?: Clock,
+    staticNames?: readonly string[],
+  ) {
     this.clock = clock ?? parent?.clock ?? { ticks: 0, deadline: Infinity, timeoutMs: 0, root: undefined };
+    if (staticNames !== undefined && staticNames.length > 0) {
+      this.names = staticNames;
+      const values = new Array<unknown>(staticNames.length);
+      for (let i = 0; i < values.length; i++) values[i] = UNBOUND;
+      this.values = values;
+    }
   }
   bind(name: string, value: unknown): void {
     if (!this.names) {
       this.names = [name];
       this.values = [value];
+      this.ownNames = true;
       return;
     }
     const index = this.names.indexOf(name);
     if (index >= 0) this.values![index] = value;
     else {
-      this.names.push(name);
+      const names = this.ownNames ? (this.names as string[]) : [...this.names];
+      names.push(name);
+      this.names = names;
+      this.ownNames = true;
       this.values!.push(value);
     }
   }
   has(name: string): boolean {
-    if (this.names && this.names.includes(name)) return true;
+    if (this.names) {
+      const index = this.names.indexOf(name);
+      if (index >= 0 && this.values![index] !== UNBOUND) return true;
+    }
     if (this.bindings && Object.prototype.hasOwnProperty.call(this.bindings, name)) return true;
     return this.parent?.has(name) ?? false;
   }
   lookup(name: string): unknown {
     if (this.names) {
       const index = this.names.indexOf(name);
-      if (index >= 0) return this.values![index];
+      if (index >= 0) {
+        const value = this.values![index];
+        if (value !== UNBOUND) return value;
+      }
     }
     if (this.bindings && Object.prototype.hasOwnProperty.call(this.bindings, name)) return this.bindings[name];
     return this.parent?.lookup(name);
   }
+}
+
+/** The names a block's own frame binds: `:=` in its statements, not inside a nested block or lambda (their own frames). */
+function frameBindNames(statements: readonly AstNode[]): string[] {
+  const names = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    const node = value as AstNode;
+    if (node.type === 'block' || node.type === 'lambda') return;
+    if (node.type === 'bind' && node.lhs && !Array.isArray(node.lhs) && typeof node.lhs.value === 'string') names.add(node.lhs.value);
+    for (const key of Object.keys(node)) visit((node as unknown as Record<string, unknown>)[key]);
+  };
+  visit(statements);
+  return [...names];
 }
 
 type Node = (input: unknown, env: Frame) => unknown;
@@ -630,8 +674,9 @@ function compileCore(node: AstNode, state: CompileState): Node {
           ? compileLambdaBind(e, state)
           : compileNode(e, state),
       );
+      const names = frameBindNames(statements);
       return (input, env) => {
-        const frame = new Frame(env);
+        const frame = new Frame(env, undefined, undefined, names);
         let result: unknown;
         for (const expression of expressions) result = expression(input, frame);
         return result;
@@ -759,7 +804,13 @@ function compileVariable(node: AstNode, state: CompileState): Node {
       return env.lookup(name);
     };
   }
-  return (_input, env) => env.lookup(name);
+  const read: Node = (_input, env) => {
+    const clock = env.clock;
+    if ((++clock.ticks & 1023) === 0 && Date.now() > clock.deadline) throw fail('D1012', { value: clock.timeoutMs });
+    return collapse(env.lookup(name));
+  };
+  selfCollapsing.add(read);
+  return read;
 }
 
 function compilePath(node: AstNode, state: CompileState): Node {
@@ -785,24 +836,20 @@ function compilePath(node: AstNode, state: CompileState): Node {
       if (step.consarray) {
         resultSequence = step.node(inputSequence, env);
       } else {
-        // jsonata's evaluateStep
-        const result: unknown[] = [];
-        for (const item of inputSequence) {
-          let res = step.node(item, env);
-          for (const stage of step.stages) res = stage(res, env);
-          if (res !== undefined) result.push(res);
+        // jsonata's evaluateStep, in one pass: the results are flattened as they come, and a
+        // single plain array as the last step's only result is the result itself.
+        const out = newSequence();
+        let count = 0;
+        let only: unknown;
+        for (let i = 0; i < inputSequence.length; i++) {
+          let res = step.node(inputSequence[i], env);
+          for (let k = 0; k < step.stages.length; k++) res = step.stages[k]!(res, env);
+          if (res === undefined) continue;
+          if (++count === 1) only = res;
+          if (!Array.isArray(res) || (res as Sequence).cons) out.push(res);
+          else for (let j = 0; j < res.length; j++) out.push(res[j]);
         }
-        let out: Sequence;
-        if (step.last && result.length === 1 && Array.isArray(result[0]) && !isSequence(result[0])) {
-          out = result[0] as Sequence;
-        } else {
-          out = newSequence();
-          for (const res of result) {
-            if (!Array.isArray(res) || (res as Sequence).cons) out.push(res);
-            else for (const val of res) out.push(val);
-          }
-        }
-        resultSequence = out;
+        resultSequence = step.last && count === 1 && Array.isArray(only) && !isSequence(only) ? only : out;
       }
       if (resultSequence === undefined || (resultSequence as { length?: unknown }).length === 0) break;
       inputSequence = resultSequence as unknown[];
@@ -1362,12 +1409,14 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
     if (result instanceof Promise) throw new Unsupported(`asynchronous $${name}`);
     return result;
   };
-  if (!applyTo && passes && args.length >= 1 && args.length <= 2 && args.every((arg) => !arg.regex)) {
+  if (!applyTo && (passes || !signature) && args.length >= 1 && args.length <= 2 && args.every((arg) => !arg.regex)) {
     // One or two arguments whose type letters passed the signature before: called directly,
     // without an argument array (most calls in mappings: $string(x), $firstNonEmpty(a, b)).
     const first = args[0]!.node;
     const second = args.length === 2 ? args[1]!.node : undefined;
-    return (input, env) => {
+    const call: Node = (input, env) => {
+      const clock = env.clock;
+      if ((++clock.ticks & 1023) === 0 && Date.now() > clock.deadline) throw fail('D1012', { value: clock.timeoutMs });
       const a = first(input, env);
       if (isFunction(a) || a instanceof FastLambda) throw new Unsupported('function argument');
       let b: unknown;
@@ -1375,8 +1424,9 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
         b = second(input, env);
         if (isFunction(b) || b instanceof FastLambda) throw new Unsupported('function argument');
       }
-      const letters = second ? (2 * 8 + typeLetter(a)) * 8 + typeLetter(b) : 8 + typeLetter(a);
-      const padding = passes.get(letters);
+      const letters = !passes ? 0 : second ? (2 * 8 + typeLetter(a)) * 8 + typeLetter(b) : 8 + typeLetter(a);
+      // Without a signature there is nothing to check and nothing appended.
+      const padding = passes ? passes.get(letters) : 0;
       try {
         focus.input = input;
         let result: unknown;
@@ -1384,13 +1434,16 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
         if (padding === 0) result = second ? implementation.call(focus, a, b) : implementation.call(focus, a);
         else if (padding === 1) result = second ? implementation.call(focus, a, b, undefined) : implementation.call(focus, a, undefined);
         else if (padding === 2) result = second ? implementation.call(focus, a, b, undefined, undefined) : implementation.call(focus, a, undefined, undefined);
-        else return applyValidated(validate(second ? [a, b] : [a], input), input);
+        else return collapse(applyValidated(validate(second ? [a, b] : [a], input), input));
         if (result instanceof Promise) throw new Unsupported(`asynchronous $${name}`);
-        return result;
+        return collapse(result);
       } catch (error) {
         throw located(error);
       }
     };
+    // It ticks the clock and collapses its own result: compileNode adds no wrapper.
+    selfCollapsing.add(call);
+    return call;
   }
   return (input, env) => {
     const evaluated = callArguments(input, env, applyTo, args);
