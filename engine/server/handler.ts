@@ -37,14 +37,42 @@ export interface ServerOptions {
 }
 
 const standard: Record<string, string> = { GET: 'list', POST: 'create' };
+// RFC 9110 §7.6.1: connection-level headers, never passed on.
+const hopByHop = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
 const byId: Record<string, string> = { GET: 'get', PATCH: 'update', DELETE: 'delete' };
 
-function errorResponse(error: UnimapError | UnifiedErrorBody, extraHeaders: Record<string, string> = {}): Response {
+/**
+ * A request as the handler reads it. The web handler wraps a `Request`; the Node adapter wraps
+ * its IncomingMessage directly, without a web Request and body stream per call.
+ */
+export interface PlainRequest {
+  method: string;
+  /** The absolute URL. */
+  url: string;
+  /** A header's value (repeated ones joined with `, `), or null. */
+  header(name: string): string | null;
+  /** The body as UTF-8 text, at most `maxBytes`: beyond, it stops reading and throws `tooLarge()`. */
+  text(maxBytes: number, tooLarge: () => Error): Promise<string>;
+}
+
+/** What the handler answers: JSON text, or records to stream as NDJSON. */
+export interface PlainResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string | AsyncIterable<unknown>;
+}
+
+export type PlainHandler = (request: PlainRequest) => Promise<PlainResponse>;
+
+/** The web-standard handler, carrying the plain one for adapters that can skip Request and Response. */
+export type UnifiedHandler = ((request: Request) => Promise<Response>) & { plain: PlainHandler };
+
+function errorResponse(error: UnimapError | UnifiedErrorBody, extraHeaders: Record<string, string> = {}): PlainResponse {
   const body = isUnimapError(error) ? error.toJSON() : error;
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', ...extraHeaders };
   const retryAfter = (body.details as { retry_after_seconds?: number } | undefined)?.retry_after_seconds;
   if (body.statusCode === 429 && retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
-  return new Response(JSON.stringify(body), { status: body.statusCode, headers });
+  return { status: body.statusCode, headers, body: JSON.stringify(body) };
 }
 
 function problem(statusCode: number, code: UnifiedErrorBody['code'], message: string, details?: unknown): UnifiedErrorBody {
@@ -62,8 +90,8 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0 && x.length === y.length;
 }
 
-function authorized(request: Request, tokens: readonly string[]): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '');
+function authorized(request: PlainRequest, tokens: readonly string[]): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.header('authorization') ?? '');
   if (!match) return false;
   let ok = false;
   // Every token is compared, so the time does not tell which one came close.
@@ -71,11 +99,11 @@ function authorized(request: Request, tokens: readonly string[]): boolean {
   return ok;
 }
 
-async function readBody(request: Request, maxBytes: number): Promise<unknown> {
-  const declared = Number(request.headers.get('content-length'));
+async function readBody(request: PlainRequest, maxBytes: number): Promise<unknown> {
+  const declared = Number(request.header('content-length'));
   const tooLarge = new UnimapError('payload_too_large', `the request body is larger than ${maxBytes} bytes`, { statusCode: 413, details: { max_body_bytes: maxBytes } });
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge;
-  const text = await readBoundedText(request.body, maxBytes, () => tooLarge);
+  const text = await request.text(maxBytes, () => tooLarge);
   if (!text.trim()) return undefined;
   let parsed: unknown;
   try {
@@ -91,26 +119,43 @@ async function sha256(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** NDJSON from an async iterable of records; an error mid-stream ends it with an `{"error": …}` line. */
-function ndjson(records: AsyncIterable<unknown>): ReadableStream<Uint8Array> {
+/** NDJSON lines from an async iterable of records; an error mid-stream ends it with an `{"error": …}` line. */
+export async function* ndjsonLines(records: AsyncIterable<unknown>): AsyncGenerator<string> {
+  try {
+    for await (const record of records) yield `${JSON.stringify(record)}\n`;
+  } catch (error) {
+    const body = isUnimapError(error) ? error.toJSON() : problem(500, 'internal_error', 'the stream failed');
+    yield `${JSON.stringify({ error: body })}\n`;
+  }
+}
+
+function ndjsonStream(records: AsyncIterable<unknown>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const iterator = records[Symbol.asyncIterator]();
+  const lines = ndjsonLines(records);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      try {
-        const { done, value } = await iterator.next();
-        if (done) controller.close();
-        else controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
-      } catch (error) {
-        const body = isUnimapError(error) ? error.toJSON() : problem(500, 'internal_error', 'the stream failed');
-        controller.enqueue(encoder.encode(`${JSON.stringify({ error: body })}\n`));
-        controller.close();
-      }
+      const { done, value } = await lines.next();
+      if (done) controller.close();
+      else controller.enqueue(encoder.encode(value));
     },
     async cancel() {
-      await iterator.return?.();
+      await lines.return(undefined);
     },
   });
+}
+
+function fromRequest(request: Request): PlainRequest {
+  return {
+    method: request.method,
+    url: request.url,
+    header: (name) => request.headers.get(name),
+    text: (maxBytes, tooLarge) => readBoundedText(request.body, maxBytes, tooLarge),
+  };
+}
+
+function toResponse(response: PlainResponse): Response {
+  const body = typeof response.body === 'string' ? response.body : ndjsonStream(response.body);
+  return new Response(body, { status: response.status, headers: response.headers });
 }
 
 interface Route {
@@ -143,18 +188,25 @@ function route(method: string, path: string): Route | UnifiedErrorBody {
 
 /**
  * The unified API as a web-standard handler: `(Request) => Promise<Response>`. No Node
- * built-ins, so it runs on Node (see `serve`), Workers or Deno alike.
+ * built-ins, so it runs on Node (see `serve`), Workers or Deno alike. Its `plain` form is the
+ * same handler over `PlainRequest`, which the Node adapter uses to skip the web objects.
  */
-export function createHandler(options: ServerOptions): (request: Request) => Promise<Response> {
+export function createHandler(options: ServerOptions): UnifiedHandler {
+  const plain = createPlainHandler(options);
+  const web = async (request: Request): Promise<Response> => toResponse(await plain(fromRequest(request)));
+  return Object.assign(web, { plain });
+}
+
+function createPlainHandler(options: ServerOptions): PlainHandler {
   const idempotency = options.idempotency ?? new MemoryIdempotencyStore();
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const timeoutMs = options.requestTimeoutMs ?? 60_000;
 
-  return async (request: Request): Promise<Response> => {
+  return async (request: PlainRequest): Promise<PlainResponse> => {
     const started = Date.now();
     const url = new URL(request.url);
     let accountId: string | undefined;
-    const done = (response: Response, code?: string): Response => {
+    const done = (response: PlainResponse, code?: string): PlainResponse => {
       const line: AccessLogLine = { time: new Date(started).toISOString(), method: request.method, path: url.pathname, status: response.status, duration_ms: Date.now() - started };
       if (accountId) line.account_id = accountId;
       if (code) line.code = code;
@@ -176,7 +228,7 @@ export function createHandler(options: ServerOptions): (request: Request) => Pro
       if (!account) return done(errorResponse(problem(404, 'account_not_found', `no integrated account ${id}`)), 'account_not_found');
 
       const body = request.method === 'POST' || request.method === 'PATCH' ? await readBody(request, maxBodyBytes) : undefined;
-      const key = request.headers.get('idempotency-key');
+      const key = request.header('idempotency-key');
       const useKey = key && (request.method === 'POST' || request.method === 'PATCH');
       let scope: string | undefined;
       let fingerprint = '';
@@ -187,7 +239,7 @@ export function createHandler(options: ServerOptions): (request: Request) => Pro
         if (seen === 'pending') return done(errorResponse(problem(409, 'idempotency_conflict', 'a request with this Idempotency-Key is still in progress')), 'idempotency_in_progress');
         if (seen) {
           if (seen.fingerprint !== fingerprint) return done(errorResponse(problem(409, 'idempotency_conflict', 'this Idempotency-Key was used with a different request')), 'idempotency_conflict');
-          return done(new Response(seen.body, { status: seen.status, headers: { ...seen.headers, 'idempotent-replayed': 'true' } }));
+          return done({ status: seen.status, headers: { ...seen.headers, 'idempotent-replayed': 'true' }, body: seen.body });
         }
         if (!(await idempotency.begin(scope, fingerprint))) return done(errorResponse(problem(409, 'idempotency_conflict', 'a request with this Idempotency-Key is still in progress')), 'idempotency_in_progress');
       }
@@ -203,13 +255,14 @@ export function createHandler(options: ServerOptions): (request: Request) => Pro
         if (options.fetch) executeOptions.fetch = options.fetch;
         const result = await options.engine.execute(call, executeOptions);
         if (result.body && typeof result.body === 'object' && Symbol.asyncIterator in result.body) {
-          return done(new Response(ndjson(result.body as AsyncIterable<unknown>), { status: result.status, headers: { 'content-type': 'application/x-ndjson' } }));
+          return done({ status: result.status, headers: { 'content-type': 'application/x-ndjson' }, body: result.body as AsyncIterable<unknown> });
         }
         const text = JSON.stringify(result.body ?? null);
         const headers: Record<string, string> = { ...result.headers, 'content-type': 'application/json; charset=utf-8' };
-        delete headers['content-length'];
+        // The body is ours, re-serialized: the remote's length and hop-by-hop headers do not apply.
+        for (const name of ['content-length', 'content-encoding', ...hopByHop]) delete headers[name];
         if (scope) await idempotency.finish(scope, { fingerprint, status: result.status, headers, body: text } satisfies StoredResponse);
-        return done(new Response(text, { status: result.status, headers }));
+        return done({ status: result.status, headers, body: text });
       } catch (error) {
         const failure = controller.signal.aborted && isUnimapError(error) && error.code === 'aborted' ? new UnimapError('request_timeout', `the request took longer than ${timeoutMs} ms`, { statusCode: 504 }) : error;
         if (scope) {

@@ -1,10 +1,80 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { ndjsonLines, type PlainHandler, type PlainRequest } from './handler.js';
 
-/** Serves a web-standard handler with Node's http module. */
-export async function serveHandler(handler: (request: Request) => Promise<Response>, port: number, host = '127.0.0.1'): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+const internalError = JSON.stringify({ statusCode: 500, error: 'Internal Server Error', code: 'internal_error', message: 'internal error' });
+
+/** The request body as text, at most `maxBytes`; beyond, it stops reading and rejects with `tooLarge()`. */
+function readNodeBody(req: IncomingMessage, maxBytes: number, tooLarge: () => Error): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks, size).toString('utf8'));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
+}
+
+/**
+ * A handler made by createHandler, served without web objects: the IncomingMessage is read as a
+ * PlainRequest and the answer written straight to the ServerResponse. On a small machine the web
+ * Request, its body stream and the Response cost about as much as the unified call itself.
+ */
+function servePlain(plain: PlainHandler, req: IncomingMessage, res: ServerResponse, origin: string): void {
+  const request: PlainRequest = {
+    method: req.method ?? 'GET',
+    url: `http://${req.headers.host ?? origin}${req.url ?? '/'}`,
+    header: (name) => {
+      const value = req.headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+    text: (maxBytes, tooLarge) => readNodeBody(req, maxBytes, tooLarge),
+  };
+  plain(request)
+    .then(async (response) => {
+      if (typeof response.body === 'string') {
+        const headers: Record<string, string | number> = { ...response.headers, 'content-length': Buffer.byteLength(response.body) };
+        // A refused body was not read to its end: close rather than drain it.
+        if (response.status === 413) headers.connection = 'close';
+        res.writeHead(response.status, headers);
+        res.end(response.body);
+        return;
+      }
+      res.writeHead(response.status, response.headers);
+      const lines = ndjsonLines(response.body);
+      let closed = false;
+      res.once('close', () => {
+        closed = true;
+      });
+      for await (const line of lines) {
+        if (closed) break; // the client went away: stop reading the remote pages
+        if (!res.write(line)) await new Promise<void>((resolve) => (closed ? resolve() : res.once('drain', () => resolve()).once('close', () => resolve())));
+      }
+      res.end();
+    })
+    .catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(internalError);
+    });
+}
+
+/** Serves a web-standard handler with Node's http module (one from createHandler without web objects). */
+export async function serveHandler(handler: ((request: Request) => Promise<Response>) & { plain?: PlainHandler }, port: number, host = '127.0.0.1'): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const plain = handler.plain;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (plain) return servePlain(plain, req, res, `${host}:${port}`);
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
@@ -34,7 +104,7 @@ export async function serveHandler(handler: (request: Request) => Promise<Respon
       })
       .catch(() => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ statusCode: 500, error: 'Internal Server Error', code: 'internal_error', message: 'internal error' }));
+        res.end(internalError);
       });
   });
   await new Promise<void>((resolve, reject) => {

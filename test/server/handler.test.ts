@@ -1,6 +1,8 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request as httpRequest } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Engine } from '../../engine/index.js';
 import { createHandler, constantTimeEqual, MemoryAccountStore, MemoryIdempotencyStore } from '../../engine/server/index.js';
@@ -33,6 +35,15 @@ const log: unknown[] = [];
 beforeAll(async () => {
   vendor = await startServer((request, raw) => {
     if (request.url === '/slow') return new Promise(() => undefined); // never answers
+    if (request.url.includes('gz=1')) {
+      // Compressed and chunked: headers about the remote's wire form, not about Unimap's answer.
+      const { res } = raw;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'transfer-encoding': 'chunked', 'x-vendor-page': '1' });
+      const zipped = gzipSync(JSON.stringify({ data: [{ id: 7, name: 'Gus' }] }));
+      res.write(zipped.subarray(0, 10));
+      res.end(zipped.subarray(10));
+      return 'handled';
+    }
     if (request.method === 'POST') return { status: 201, body: { id: ++created, name: JSON.parse(request.body).name } };
     void raw;
     return { body: { data: [{ id: 1, name: 'Ann' }] } };
@@ -73,6 +84,35 @@ describe('the web-standard handler', () => {
     expect(((await big.json()) as { code: string }).code).toBe('payload_too_large');
     const bad = await fetch(`${base}/unified/mdm/users?integrated_account_id=acct`, { method: 'POST', headers, body: '{"name":' });
     expect(bad.status).toBe(400);
+  });
+
+  test('a chunked body over the limit (no content-length) is a 413 too, and the server goes on', async () => {
+    const answer = await new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
+      const url = new URL(`${base}/unified/mdm/users?integrated_account_id=acct`);
+      const req = httpRequest(url, { method: 'POST', headers: { ...headers, 'transfer-encoding': 'chunked' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }));
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 4; i++) req.write('x'.repeat(600));
+      req.end();
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'payload_too_large' });
+    expect(answer.connection).toBe('close');
+    expect((await fetch(`${base}/unified/mdm/users?integrated_account_id=acct`, { headers })).status).toBe(200);
+  });
+
+  test("raw format passes the remote's headers on, but not its content-encoding, length or hop-by-hop headers", async () => {
+    const response = await fetch(`${base}/unified/mdm/users?integrated_account_id=acct&truto_response_format=raw&remote_query[gz]=1`, { headers });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-encoding')).toBeNull();
+    expect(response.headers.get('x-vendor-page')).toBe('1');
+    const text = await response.text();
+    expect(Number(response.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    expect(JSON.parse(text)).toEqual({ data: [{ id: 7, name: 'Gus' }] });
   });
 
   test('a request over the time limit is a 504', async () => {
