@@ -790,7 +790,16 @@ function compileLambdaCall(node: AstNode, name: string, state: CompileState, app
 function compileVariable(node: AstNode, state: CompileState): Node {
   const name = node.value;
   if (typeof name !== 'string') throw new Unsupported('variable');
-  if (name === '') return (input) => (Array.isArray(input) && (input as Sequence).outerWrapper ? input[0] : input);
+  if (name === '') {
+    // `$`, the context item: ticks and collapses itself like the other common nodes (no wrapper).
+    const context: Node = (input, env) => {
+      const clock = env.clock;
+      if ((++clock.ticks & 1023) === 0 && Date.now() > clock.deadline) throw fail('D1012', { value: clock.timeoutMs });
+      return collapse(Array.isArray(input) && (input as Sequence).outerWrapper ? input[0] : input);
+    };
+    selfCollapsing.add(context);
+    return context;
+  }
   // `$$`, the evaluation's input, as jsonata binds it at the top (kept per evaluation, not as a binding).
   if (name === '$' && !state.bindNames.has('$')) return (_input, env) => env.clock.root;
   // A function used as a value (`$string` without a call) is not supported.
