@@ -478,6 +478,13 @@ interface CompileState {
   bindNames: ReadonlySet<string>;
   /** Compiling a lambda body: calls to lambdas (recursion) are not supported there. */
   inLambda: boolean;
+  /**
+   * Nodes whose value goes straight into the result (the root, a block's last statement, a
+   * condition's branches, a field of such an object, an item of such an array, the argument of
+   * such a `$removeEmpty`): nothing navigates, flattens or binds it, so an array built there
+   * needs no `cons` flag, and the result check and `$removeEmpty` need not copy it.
+   */
+  output: Set<AstNode>;
 }
 
 /** A lambda created by the fast path; it never escapes into results (see lambdaNames). */
@@ -659,6 +666,10 @@ function compileCore(node: AstNode, state: CompileState): Node {
     case 'unary':
       return compileUnary(node, state);
     case 'condition': {
+      if (state.output.has(node)) {
+        markOutput(state, node.then);
+        markOutput(state, node.else);
+      }
       const condition = compileNode(child(node.condition), state);
       const then = compileNode(child(node.then), state);
       const otherwise = node.else === undefined ? undefined : compileNode(node.else, state);
@@ -669,6 +680,7 @@ function compileCore(node: AstNode, state: CompileState): Node {
     }
     case 'block': {
       const statements = node.expressions ?? [];
+      if (state.output.has(node)) markOutput(state, statements[statements.length - 1]);
       const expressions = statements.map((e, i) =>
         e.type === 'bind' && e.rhs?.type === 'lambda' && i < statements.length - 1 && !has(e, 'predicate') && !e.keepArray
           ? compileLambdaBind(e, state)
@@ -908,6 +920,13 @@ function compilePath(node: AstNode, state: CompileState): Node {
   return read;
 }
 
+/** Marks a node as in output position (see CompileState.output), unless something applies to its value first. */
+function markOutput(state: CompileState, node: AstNode | undefined): void {
+  if (!node || typeof node !== 'object' || Array.isArray(node)) return;
+  if (has(node, 'predicate') || has(node, 'stages') || node.keepArray || has(node, 'group')) return;
+  state.output.add(node);
+}
+
 /** Closures that tick the clock and collapse their own result: compileNode returns them unwrapped. */
 const selfCollapsing = new WeakSet<Node>();
 
@@ -1060,8 +1079,10 @@ function compileUnary(node: AstNode, state: CompileState): Node {
       };
     }
     case '[': {
+      const output = state.output.has(node);
+      if (output) for (const item of node.expressions ?? []) markOutput(state, item);
       const items = (node.expressions ?? []).map((item) => ({ node: compileNode(item, state), nested: item.value === '[' }));
-      const cons = node.consarray === true;
+      const cons = node.consarray === true && !output;
       return (input, env) => {
         // jsonata appends with concat; the array is ours until returned, so pushing gives the
         // same elements without a copy per item.
@@ -1089,6 +1110,7 @@ function compileUnary(node: AstNode, state: CompileState): Node {
 function compileObject(node: AstNode, state: CompileState): Node {
   const pairs = node.lhs;
   if (!Array.isArray(pairs)) throw new Unsupported('object');
+  if (state.output.has(node)) for (const pair of pairs) if (Array.isArray(pair)) markOutput(state, pair[1] as AstNode | undefined);
   const compiled = pairs.map((pair) => {
     if (!Array.isArray(pair) || pair.length !== 2) throw new Unsupported('object pair');
     return [compileNode(pair[0], state), compileNode(pair[1], state)] as const;
@@ -1356,6 +1378,8 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
     throw new Unsupported(`function $${name}`);
   }
   if (!fn || typeof fn.implementation !== 'function') throw new Unsupported(`function $${name}`);
+  // $removeEmpty only walks its argument: in output position, the argument is too.
+  if (state.output.has(node) && name === 'removeEmpty' && state.helpers && !applyTo && node.arguments?.length === 1) markOutput(state, node.arguments[0]);
   // Lambdas as arguments are not supported; regex literals only for the pattern functions.
   const isPattern = (PATTERN_BUILTINS as readonly string[]).includes(name);
   const args = (node.arguments ?? []).map((arg) => {
@@ -1503,6 +1527,7 @@ function compileOrExplain(expression: jsonata.Expression, options: CompileFastOp
     lambdaNames: new Set(),
     bindNames: new Set(),
     inLambda: false,
+    output: new Set(),
   };
   let ast: AstNode;
   try {
@@ -1517,6 +1542,7 @@ function compileOrExplain(expression: jsonata.Expression, options: CompileFastOp
     for (const name of state.lambdaNames) {
       if (ALL_BUILTINS.has(name) || (HELPER_NAMES as readonly string[]).includes(name)) return `lambda named $${name}`;
     }
+    markOutput(state, ast);
     root = compileNode(ast, state);
   } catch (error) {
     // Anything unexpected while compiling is a reason to fall back, never a failure.
