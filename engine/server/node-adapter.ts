@@ -1,31 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { readNodeText } from '../transport/node-body.js';
 import { ndjsonLines, type PlainHandler, type PlainRequest } from './handler.js';
 
 const internalError = JSON.stringify({ statusCode: 500, error: 'Internal Server Error', code: 'internal_error', message: 'internal error' });
-
-/** The request body as text, at most `maxBytes`; beyond, it stops reading and rejects with `tooLarge()`. */
-function readNodeBody(req: IncomingMessage, maxBytes: number, tooLarge: () => Error): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        req.off('data', onData);
-        req.off('end', onEnd);
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => resolve(Buffer.concat(chunks, size).toString('utf8'));
-    req.on('data', onData);
-    req.once('end', onEnd);
-    req.once('error', reject);
-  });
-}
 
 /**
  * A handler made by createHandler, served without web objects: the IncomingMessage is read as a
@@ -40,7 +19,8 @@ function servePlain(plain: PlainHandler, req: IncomingMessage, res: ServerRespon
       const value = req.headers[name.toLowerCase()];
       return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
     },
-    text: (maxBytes, tooLarge) => readNodeBody(req, maxBytes, tooLarge),
+    // Past the limit the rest is left unread; the 413 closes the connection.
+    text: (maxBytes, tooLarge) => readNodeText(req, maxBytes, tooLarge),
   };
   plain(request)
     .then(async (response) => {

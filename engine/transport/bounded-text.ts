@@ -21,3 +21,25 @@ export async function readBoundedText(body: ReadableStream<Uint8Array> | null, m
   }
   return text + decoder.decode();
 }
+
+/** A response that reads its own body, bounded, without a web stream (createNodeFetch's). */
+export const boundedBody: unique symbol = Symbol.for('unimap.boundedBody');
+
+export interface BoundedBodySource {
+  read(maxBytes: number, tooLarge: () => Error): Promise<string>;
+  /** Stops the body unread. */
+  cancel(): void;
+}
+
+/** A response body as text, up to `maxBytes`, through the response's own reader when it has one. */
+export function readResponseText(response: Response, maxBytes: number, tooLarge: () => Error): Promise<string> {
+  const own = (response as Response & { [boundedBody]?: BoundedBodySource })[boundedBody];
+  return own ? own.read(maxBytes, tooLarge) : readBoundedText(response.body, maxBytes, tooLarge);
+}
+
+/** Drops a response body unread. */
+export async function cancelResponseBody(response: Response): Promise<void> {
+  const own = (response as Response & { [boundedBody]?: BoundedBodySource })[boundedBody];
+  if (own) own.cancel();
+  else await response.body?.cancel().catch(() => undefined);
+}

@@ -11,6 +11,8 @@ import https from 'node:https';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { FetchLike } from './types.js';
+import { boundedBody, type BoundedBodySource } from './bounded-text.js';
+import { readNodeText } from './node-body.js';
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
@@ -18,6 +20,50 @@ export interface NodeFetch {
   fetch: FetchLike;
   /** Closes the pooled connections. */
   close(): void;
+}
+
+/**
+ * A Response whose body stays a Node stream until someone asks for a web one: the transport reads
+ * it through `boundedBody` (a web ReadableStream and its adapter cost as much as the rest of a
+ * small call); `body`, `text()`, `json()` and `arrayBuffer()` answer as fetch's would.
+ */
+function nodeBodyResponse(stream: Readable, init: ResponseInit): Response {
+  const response = new Response(null, init);
+  let web: ReadableStream<Uint8Array> | undefined;
+  let used = false;
+  const take = (): void => {
+    if (used || web?.locked) throw new TypeError('Body is unusable: Body has already been read');
+    used = true;
+  };
+  // Async, so a second read is a rejected promise, as with fetch.
+  const read = async (maxBytes: number, tooLarge: () => Error): Promise<string> => {
+    take();
+    return readNodeText(stream, maxBytes, tooLarge, () => stream.destroy());
+  };
+  const whole = () => read(Infinity, () => new RangeError('unreachable'));
+  const source: BoundedBodySource = { read, cancel: () => stream.destroy() };
+  Object.defineProperties(response, {
+    body: { get: () => (web ??= Readable.toWeb(stream) as ReadableStream<Uint8Array>) },
+    bodyUsed: { get: () => used || (web?.locked ?? false) },
+    text: { value: whole },
+    json: { value: async () => JSON.parse(await whole()) as unknown },
+    arrayBuffer: {
+      value: async () => {
+        take();
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream) chunks.push(chunk as Buffer);
+        const bytes = Buffer.concat(chunks);
+        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      },
+    },
+    clone: {
+      value: () => {
+        throw new TypeError('a createNodeFetch response cannot be cloned');
+      },
+    },
+    [boundedBody]: { value: source },
+  });
+  return response;
 }
 
 export function createNodeFetch(fallback: FetchLike = globalThis.fetch as FetchLike): NodeFetch {
@@ -51,9 +97,13 @@ export function createNodeFetch(fallback: FetchLike = globalThis.fetch as FetchL
         else if (encoding === 'deflate') stream = res.pipe(zlib.createInflate());
         else if (encoding === 'br') stream = res.pipe(zlib.createBrotliDecompress());
         if (stream !== res) res.on('error', (error) => stream.destroy(error));
-        const webBody = NULL_BODY_STATUS.has(status) || request.method === 'HEAD' ? null : (Readable.toWeb(stream) as ReadableStream<Uint8Array>);
-        if (!webBody) res.resume();
-        resolve(new Response(webBody, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
+        const init = { status, statusText: res.statusMessage ?? '', headers: responseHeaders };
+        if (NULL_BODY_STATUS.has(status) || request.method === 'HEAD') {
+          res.resume();
+          resolve(new Response(null, init));
+          return;
+        }
+        resolve(nodeBodyResponse(stream, init));
       });
       const onAbort = () => request.destroy(signal?.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError'));
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -1,4 +1,4 @@
-import { readBoundedText } from './bounded-text.js';
+import { cancelResponseBody, readResponseText } from './bounded-text.js';
 import { UnimapError } from '../errors.js';
 import { isForbiddenKey } from '../expressions/plain.js';
 import type { RemoteRequest, RemoteResponse } from '../pipeline/call.js';
@@ -39,10 +39,10 @@ async function readText(response: Response, maxBytes: number, what: string): Pro
   const tooLarge = () =>
     new UnimapError('invalid_remote_response', `${what}: the remote response is larger than ${maxBytes} bytes`, { statusCode: 502, details: { max_response_bytes: maxBytes } });
   if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
+    await cancelResponseBody(response);
     throw tooLarge();
   }
-  return readBoundedText(response.body, maxBytes, tooLarge);
+  return readResponseText(response, maxBytes, tooLarge);
 }
 
 function headersOf(response: Response): Record<string, string> {

@@ -19,6 +19,11 @@ beforeAll(async () => {
       return 'handled';
     }
     if (path === '/redirect') return { status: 302, headers: { location: '/elsewhere' }, body: '' };
+    if (path === '/binary') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d, 0xff, 0x00, 0xc3]));
+      return 'handled';
+    }
     if (path === '/empty') return { status: 204 };
     if (path === '/hang') return new Promise(() => undefined);
     return { status: 201, body: { method: request.method, body: request.body, type: request.headers['content-type'] } };
@@ -53,6 +58,16 @@ describe('createNodeFetch', () => {
       expect(b).toEqual(a);
       expect(JSON.parse(b!.text)).toEqual({ hello: 'world', echo: 'x' });
     }
+  });
+  test('text() drops a BOM and replaces invalid UTF-8 as fetch does; arrayBuffer() keeps the bytes; a body reads once', async () => {
+    const [a, b] = await both('/binary', {});
+    expect(b).toEqual(a);
+    const bytes = async (fetch: (input: string, init?: RequestInit) => Promise<Response>) => [...new Uint8Array(await (await fetch(`${server.origin}/binary`, { redirect: 'manual' })).arrayBuffer())];
+    expect(await bytes(nodeFetch.fetch)).toEqual(await bytes(globalThis.fetch));
+    const once = await nodeFetch.fetch(`${server.origin}/items`, { method: 'POST', body: '{}', redirect: 'manual' });
+    expect(await once.json()).toMatchObject({ method: 'POST' });
+    expect(once.bodyUsed).toBe(true);
+    await expect(once.text()).rejects.toThrow(TypeError);
   });
   test('redirects are not followed (manual), 204 has no body', async () => {
     const [a, b] = await both('/redirect', {});

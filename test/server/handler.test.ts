@@ -105,6 +105,12 @@ describe('the web-standard handler', () => {
     expect((await fetch(`${base}/unified/mdm/users?integrated_account_id=acct`, { headers })).status).toBe(200);
   });
 
+  test('a JSON body with a byte order mark is read as on the web lane (the BOM dropped)', async () => {
+    const created = await fetch(`${base}/unified/mdm/users?integrated_account_id=acct`, { method: 'POST', headers, body: '\uFEFF{"name":"Bom"}' });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ name: 'Bom' });
+  });
+
   test("raw format passes the remote's headers on, but not its content-encoding, length or hop-by-hop headers", async () => {
     const response = await fetch(`${base}/unified/mdm/users?integrated_account_id=acct&truto_response_format=raw&remote_query[gz]=1`, { headers });
     expect(response.status).toBe(200);
