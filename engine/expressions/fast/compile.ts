@@ -853,19 +853,23 @@ function compilePath(node: AstNode, state: CompileState): Node {
     };
   });
   const general: Node = (input, env) => {
-    let inputSequence: unknown[] = Array.isArray(input) && !firstIsVariable ? input : sequenceOf(input);
+    // jsonata wraps a single input in a sequence for the first step; here it is read as one item
+    // (`inputSequence` undefined) rather than allocated.
+    let inputSequence: unknown[] | undefined = Array.isArray(input) && !firstIsVariable ? input : undefined;
     let resultSequence: unknown;
     for (const step of compiled) {
       if (step.consarray) {
-        resultSequence = step.node(inputSequence, env);
+        resultSequence = step.node(inputSequence ?? sequenceOf(input), env);
       } else {
         // jsonata's evaluateStep, in one pass: the results are flattened as they come, and a
         // single plain array as the last step's only result is the result itself.
         const out = newSequence();
         let count = 0;
         let only: unknown;
-        for (let i = 0; i < inputSequence.length; i++) {
-          let res = step.node(inputSequence[i], env);
+        const items = inputSequence;
+        const n = items ? items.length : 1;
+        for (let i = 0; i < n; i++) {
+          let res = step.node(items ? items[i] : input, env);
           for (let k = 0; k < step.stages.length; k++) res = step.stages[k]!(res, env);
           if (res === undefined) continue;
           if (++count === 1) only = res;
