@@ -1,6 +1,6 @@
 import { formatPath } from '../definitions/ajv.js';
 import { UnimapError } from '../errors.js';
-import { getPath, isPlainObject } from '../expressions/plain.js';
+import { getPath, isForbiddenKey, isPlainObject } from '../expressions/plain.js';
 import { controlParameters, type UnifiedCall } from './call.js';
 import { decodeCursor } from '../pagination/cursor.js';
 import { bodyReads } from '../models/mapping-analysis.js';
@@ -52,7 +52,9 @@ export function validateInput(call: UnifiedCall, resolved: ResolvedMethod, core:
   if (!isPlainObject(rawQuery)) throw badQuery('the query must be an object');
   const query: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rawQuery)) {
-    if (!(controlParameters as readonly string[]).includes(key)) query[key] = value;
+    // A `__proto__` key (from a JSON-parsed query) assigned here would set the copy's prototype:
+    // a filter the query_schema never sees. Dropped, as the query-string parser drops it.
+    if (!isForbiddenKey(key) && !(controlParameters as readonly string[]).includes(key)) query[key] = value;
   }
   const format = rawQuery.truto_response_format ?? 'unified';
   if (!responseFormats.includes(format as ResponseFormat)) {

@@ -728,6 +728,19 @@ describe('object safety: nothing pollutes a prototype', () => {
     expect(vendor.requests.map((r) => r.url)).toEqual(['/users']);
   });
 
+  test('a JSON.parse\'d call query with __proto__ gives the query no prototype: neither stock jsonata nor the engine reads through it', async () => {
+    const vendor = await serve(() => ({ body: { users: [{ id: 1 }] } }));
+    // `limit` is read by the engine itself: through a prototype it would be a 400 for "x".
+    const query = JSON.parse('{"__proto__": {"role": "admin", "limit": "x"}}') as Record<string, unknown>;
+    const stock = new Engine({ definitions: [{ file: 'objs.yaml', text: objsYaml }], strict: true, fastPath: false });
+    for (const engine of [objsEngine, stock]) {
+      const result = await engine.execute(objsCall(vendor, 'list', { query }));
+      expect(result.status).toBe(200);
+    }
+    expectNoPollution();
+    expect(vendor.requests.map((r) => r.url)).toEqual(['/users', '/users']);
+  });
+
   test('account overrides, environment overrides and an account context with __proto__/constructor keys', async () => {
     const vendor = await serve(() => ({ status: 201, body: { id: 1 } }));
     const hostileOverrides = [
