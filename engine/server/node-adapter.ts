@@ -6,6 +6,19 @@ import { ndjsonLines, type PlainHandler, type PlainRequest } from './handler.js'
 
 const internalError = JSON.stringify({ statusCode: 500, error: 'Internal Server Error', code: 'internal_error', message: 'internal error' });
 
+/** Resolves on the next `drain` or `close`, leaving no listener behind (a long stream waits many times). */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /**
  * A handler made by createHandler, served without web objects: the IncomingMessage is read as a
  * PlainRequest and the answer written straight to the ServerResponse. On a small machine the web
@@ -40,7 +53,7 @@ function servePlain(plain: PlainHandler, req: IncomingMessage, res: ServerRespon
       });
       for await (const line of lines) {
         if (closed) break; // the client went away: stop reading the remote pages
-        if (!res.write(line)) await new Promise<void>((resolve) => (closed ? resolve() : res.once('drain', () => resolve()).once('close', () => resolve())));
+        if (!res.write(line) && !closed) await drainedOrClosed(res);
       }
       res.end();
     })
@@ -76,9 +89,14 @@ export async function serveHandler(handler: ((request: Request) => Promise<Respo
         if (!response.body) return res.end();
         const reader = response.body.getReader();
         for (;;) {
+          if (res.destroyed) {
+            // The client went away: stop the body (and the remote pages behind it).
+            await reader.cancel().catch(() => undefined);
+            break;
+          }
           const { done, value } = await reader.read();
           if (done) break;
-          if (!res.write(value)) await new Promise<void>((resolve) => res.once('drain', () => resolve()));
+          if (!res.write(value) && !res.destroyed) await drainedOrClosed(res);
         }
         res.end();
       })

@@ -176,3 +176,45 @@ describe('the file account store', () => {
     expect(text).not.toContain('from-env');
   });
 });
+
+describe('streaming to a client that goes away', () => {
+  const paged = `name: paged
+base_url: "http://{{context.host}}"
+resources:
+  users:
+    list: { path: /users, response_path: data, pagination: { type: cursor, cursor_path: next, cursor_param: cursor, max_pages: 1000 } }
+unified:
+  mdm:
+    users:
+      list: { resource: users, method: list, response_mapping: '{ "id": $string(response.id), "name": response.name }' }
+`;
+  test('stops asking the vendor for pages once the client disconnects, on both Node lanes', async () => {
+    let page = 0;
+    // An endless list: every page has 200 users and a next cursor.
+    const endless = await startServer(() => {
+      page++;
+      return { body: { data: Array.from({ length: 200 }, (_, i) => ({ id: page * 1000 + i, name: `user ${i} ${'x'.repeat(200)}` })), next: `c${page}` } };
+    });
+    const engine = new Engine({ definitions: [{ file: 'paged.yaml', text: paged }], strict: true });
+    const accounts = new MemoryAccountStore([{ id: 'acct', integration: 'paged', context: { host: endless.host } }]);
+    const handler = createHandler({ engine, accounts, tokens: ['t'], log: () => undefined });
+    try {
+      for (const served of [await serveHandler(handler, 0), await serveHandler((request: Request) => handler(request), 0)]) {
+        page = 0;
+        const controller = new AbortController();
+        const response = await fetch(`${served.url}/unified/mdm/users?integrated_account_id=acct&truto_response_format=stream`, { headers: { authorization: 'Bearer t' }, signal: controller.signal });
+        const reader = response.body!.getReader();
+        await reader.read();
+        controller.abort();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const after = page;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(page).toBe(after);
+        expect(page).toBeLessThan(100);
+        await served.close();
+      }
+    } finally {
+      await endless.close();
+    }
+  });
+});
