@@ -69,7 +69,9 @@ export async function mapRecords(
     for (const [i, item] of list.entries()) {
       const record = expectRecord(item, slot, what);
       const raw = paired ? records[i] : undefined;
-      if (record) finish(record, raw, account ? await accountOutput(raw) : undefined);
+      // Items sit below the result's top level, so they may be the vendor's own records
+      // (`response` returned as is): each gets its own top level before keys are added.
+      if (record) finish(shallowCopy(record), raw, account ? await accountOutput(raw) : undefined);
     }
     return { records: out, raw: raws };
   }

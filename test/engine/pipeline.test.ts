@@ -341,3 +341,34 @@ describe('output limits', () => {
     await expect(e.mapResponse(call('create', { body: { name: 'A' } }), { status: 201, body: { id: 1 } })).rejects.toMatchObject({ code: 'mapping_limit', message: expect.stringContaining('nested deeper than 20') });
   });
 });
+
+describe('response_mapping_method: array', () => {
+  test('records the mapping hands back as they are (response) get their own object: remote_data is added to a copy, not to the vendor record', async () => {
+    const engine = new Engine({
+      definitions: [
+        {
+          file: 'arr.yaml',
+          text: `name: arr
+base_url: "https://example.com"
+resources:
+  users:
+    list: { path: /users, response_path: users }
+unified:
+  mdm:
+    users:
+      list: { resource: users, method: list, response_mapping_method: array, response_mapping: 'response' }
+`,
+        },
+      ],
+      strict: true,
+    });
+    const body = { users: [{ id: '1', name: 'A' }, { id: '2', name: 'B' }] };
+    const result = (await engine.mapResponse({ integration: 'arr', model: 'mdm', resource: 'users', method: 'list', query: {} }, { status: 200, headers: {}, body })) as { result: Record<string, unknown>[] };
+    expect(body).toEqual({ users: [{ id: '1', name: 'A' }, { id: '2', name: 'B' }] });
+    expect(result.result).toEqual([
+      { id: '1', name: 'A', remote_data: { id: '1', name: 'A' } },
+      { id: '2', name: 'B', remote_data: { id: '2', name: 'B' } },
+    ]);
+    expect(() => JSON.stringify(result)).not.toThrow();
+  });
+});
