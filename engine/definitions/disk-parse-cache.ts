@@ -5,7 +5,7 @@
  * cache is ignored and the definitions are parsed as if there were none.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { CachedParse, ParseCache } from './parse-cache.js';
@@ -21,7 +21,24 @@ function jsonataVersion(): string {
   }
 }
 
-export function diskParseCache(dir: string): ParseCache {
+/** Entries kept at most: each edited definition adds one, so older ones are dropped (least recently written first). */
+export const MAX_ENTRIES = 256;
+
+function prune(dir: string, keep: number): void {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  if (files.length <= keep) return;
+  const dated = files.map((f) => {
+    try {
+      return { f, t: statSync(join(dir, f)).mtimeMs };
+    } catch {
+      return { f, t: 0 };
+    }
+  });
+  dated.sort((a, b) => a.t - b.t);
+  for (const { f } of dated.slice(0, dated.length - keep)) rmSync(join(dir, f), { force: true });
+}
+
+export function diskParseCache(dir: string, maxEntries = MAX_ENTRIES): ParseCache {
   const salt = `${FORMAT}\0${jsonataVersion()}\0`;
   const fileFor = (text: string) => join(dir, `${createHash('sha256').update(salt).update(text).digest('hex')}.json`);
   return {
@@ -42,6 +59,7 @@ export function diskParseCache(dir: string): ParseCache {
         const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
         writeFileSync(temp, JSON.stringify(entry));
         renameSync(temp, file);
+        prune(dir, maxEntries);
       } catch {
         // read-only or full disk: no cache
       }

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Engine, loadEngine, memoryParseCache, type DefinitionSource, type Problem } from '../../engine/index.js';
 import { readDefinitionFolder } from '../../engine/definitions/read-folder.js';
-import { defaultParseCacheDir } from '../../engine/definitions/disk-parse-cache.js';
+import { defaultParseCacheDir, diskParseCache } from '../../engine/definitions/disk-parse-cache.js';
 import { astToJson } from '../../engine/expressions/ast-json.js';
 import { findFixtureFiles, readFixture } from '../../engine/fixtures/read.js';
 import { runFixture } from '../../engine/fixtures/run.js';
@@ -92,6 +92,19 @@ describe('the parse cache', () => {
     writeFileSync(notADir, 'x');
     const unwritable = await loadEngine({ definitions: 'mappings', cacheDir: notADir });
     expect(snapshot(unwritable)).toEqual(snapshot(first));
+  });
+
+  test('on disk it keeps a bounded number of entries, dropping the least recently written', async () => {
+    const dir = join(temp, 'bounded');
+    const cache = diskParseCache(dir, 3);
+    for (let i = 0; i < 5; i++) {
+      cache.set(`text ${i}`, { data: { i }, asts: {} });
+      await new Promise((resolve) => setTimeout(resolve, 15)); // distinct modification times
+    }
+    expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toHaveLength(3);
+    expect(cache.get('text 0')).toBeUndefined();
+    expect(cache.get('text 1')).toBeUndefined();
+    expect(cache.get('text 4')).toEqual({ data: { i: 4 }, asts: {} });
   });
 
   test('by default it lives in node_modules/.cache/unimap above the definitions, and nowhere without node_modules', () => {
