@@ -16,6 +16,18 @@ function fast(source: string, helpers = false) {
 }
 
 describe('compileFast', () => {
+  it('starts every evaluation afresh: no binding, clock or input is left from the one before, even one that threw', async () => {
+    const { expression, fast: compiled } = fast('($seen := $exists($y); $y := $$; { "seen": $seen, "root": $$, "sum": a + 1 })');
+    expect(compiled).toBeDefined();
+    const top = fast('$y := $exists($y)');
+    expect(top.fast!.evaluate({}, {})).toBe(false);
+    expect(top.fast!.evaluate({}, {})).toBe(false); // a top-level bind is not left for the next run
+    expect(compiled!.evaluate({ a: 1 }, {})).toEqual({ seen: false, root: { a: 1 }, sum: 2 });
+    expect(() => compiled!.evaluate({ a: 'x' }, {})).toThrow(expect.objectContaining({ code: 'T2001' }));
+    expect(compiled!.evaluate({ a: 2 }, { extra: 1 })).toEqual({ seen: false, root: { a: 2 }, sum: 3 });
+    expect(await expression.evaluate({ a: 2 })).toEqual({ seen: false, root: { a: 2 }, sum: 3 });
+  });
+
   it('never uses eval or new Function (Workers forbid them)', () => {
     const code = readFileSync(join(repoRoot, 'engine/expressions/fast/compile.ts'), 'utf8')
       .replace(/\/\*[\s\S]*?\*\//g, '')

@@ -364,7 +364,7 @@ class Frame {
   readonly clock: Clock;
   constructor(
     private readonly parent: Frame | undefined,
-    private readonly bindings?: Record<string, unknown>,
+    private bindings?: Record<string, unknown>,
     clock?: Clock,
     staticNames?: readonly string[],
   ) {
@@ -375,6 +375,17 @@ class Frame {
       for (let i = 0; i < values.length; i++) values[i] = UNBOUND;
       this.values = values;
     }
+  }
+  /** Makes a top frame (no parent, no static names) new for another evaluation. */
+  restart(bindings: Record<string, unknown> | undefined, deadline: number, root: unknown): void {
+    this.bindings = bindings;
+    this.names = undefined;
+    this.values = undefined;
+    this.ownNames = false;
+    const clock = this.clock;
+    clock.ticks = 0;
+    clock.deadline = deadline;
+    clock.root = root;
   }
   bind(name: string, value: unknown): void {
     if (!this.names) {
@@ -1567,9 +1578,15 @@ function compileOrExplain(expression: jsonata.Expression, options: CompileFastOp
   const timeoutMs = options.timeoutMs ?? 0;
   // `$$ := …` rebinds it: then `$$` is an ordinary binding, as in jsonata.
   const bindsDollar = state.bindNames.has('$');
+  // The top frame and its clock, kept for the next evaluation: nothing outlives one (lambdas never
+  // escape into results), and a nested evaluation of the same expression finds none and makes its own.
+  let spare: Frame | undefined;
   const evaluateAccepted = (input: unknown, bindings?: Record<string, unknown>): unknown => {
-    const clock: Clock = { ticks: 0, deadline: timeoutMs > 0 ? Date.now() + timeoutMs : Infinity, timeoutMs, root: input };
-    const env = new Frame(undefined, bindings, clock);
+    const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
+    let env = spare;
+    spare = undefined;
+    if (env) env.restart(bindings, deadline, input);
+    else env = new Frame(undefined, bindings, { ticks: 0, deadline, timeoutMs, root: input });
     if (bindsDollar) env.bind('$', input);
     let context = input;
     if (Array.isArray(input) && !isSequence(input)) {
@@ -1585,6 +1602,8 @@ function compileOrExplain(expression: jsonata.Expression, options: CompileFastOp
         error.message = MESSAGES[error.code] ?? `JSONata error ${error.code}`;
       }
       throw error;
+    } finally {
+      spare = env;
     }
   };
   return {
