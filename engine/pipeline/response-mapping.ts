@@ -77,12 +77,10 @@ export async function mapRecords(
   }
   // The slot's own bindings, picked once for the page: only `response` changes per record.
   const picked = pickBindings(slot.origin.slot, bindings);
-  const hasResponse = Object.hasOwn(picked, 'response');
   for (const raw of records) {
-    bindings.response = raw;
-    if (hasResponse) picked.response = raw;
+    picked.response = raw;
     let value = evaluatePickedSync(slot, picked, true);
-    if (value === NEEDS_ASYNC) value = await evaluateSlot(slot, bindings, true);
+    if (value === NEEDS_ASYNC) value = await evaluateSlot(slot, picked, true);
     const record = expectRecord(value, slot, what);
     if (record) finish(record, raw, account ? await accountOutput(raw) : undefined);
   }

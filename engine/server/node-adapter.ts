@@ -20,6 +20,18 @@ function drainedOrClosed(res: ServerResponse): Promise<void> {
 }
 
 /**
+ * Writes a streamed body as its chunks come, waiting for drain. When the client goes away it
+ * stops, which closes the iterator and so the remote pages behind it.
+ */
+async function writeChunks(res: ServerResponse, chunks: AsyncIterable<string | Uint8Array>): Promise<void> {
+  for await (const chunk of chunks) {
+    if (res.destroyed) break;
+    if (!res.write(chunk) && !res.destroyed) await drainedOrClosed(res);
+  }
+  res.end();
+}
+
+/**
  * A handler made by createHandler, served without web objects: the IncomingMessage is read as a
  * PlainRequest and the answer written straight to the ServerResponse. On a small machine the web
  * Request, its body stream and the Response cost about as much as the unified call itself.
@@ -46,16 +58,7 @@ function servePlain(plain: PlainHandler, req: IncomingMessage, res: ServerRespon
         return;
       }
       res.writeHead(response.status, response.headers);
-      const lines = ndjsonLines(response.body);
-      let closed = false;
-      res.once('close', () => {
-        closed = true;
-      });
-      for await (const line of lines) {
-        if (closed) break; // the client went away: stop reading the remote pages
-        if (!res.write(line) && !closed) await drainedOrClosed(res);
-      }
-      res.end();
+      await writeChunks(res, ndjsonLines(response.body));
     })
     .catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -87,18 +90,7 @@ export async function serveHandler(handler: ((request: Request) => Promise<Respo
         });
         res.writeHead(response.status, out);
         if (!response.body) return res.end();
-        const reader = response.body.getReader();
-        for (;;) {
-          if (res.destroyed) {
-            // The client went away: stop the body (and the remote pages behind it).
-            await reader.cancel().catch(() => undefined);
-            break;
-          }
-          const { done, value } = await reader.read();
-          if (done) break;
-          if (!res.write(value) && !res.destroyed) await drainedOrClosed(res);
-        }
-        res.end();
+        await writeChunks(res, response.body);
       })
       .catch(() => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

@@ -31,15 +31,19 @@ export interface BoundedBodySource {
   cancel(): void;
 }
 
+function ownBody(response: Response): BoundedBodySource | undefined {
+  return (response as Response & { [boundedBody]?: BoundedBodySource })[boundedBody];
+}
+
 /** A response body as text, up to `maxBytes`, through the response's own reader when it has one. */
 export function readResponseText(response: Response, maxBytes: number, tooLarge: () => Error): Promise<string> {
-  const own = (response as Response & { [boundedBody]?: BoundedBodySource })[boundedBody];
+  const own = ownBody(response);
   return own ? own.read(maxBytes, tooLarge) : readBoundedText(response.body, maxBytes, tooLarge);
 }
 
 /** Drops a response body unread. */
 export async function cancelResponseBody(response: Response): Promise<void> {
-  const own = (response as Response & { [boundedBody]?: BoundedBodySource })[boundedBody];
+  const own = ownBody(response);
   if (own) own.cancel();
   else await response.body?.cancel().catch(() => undefined);
 }

@@ -344,7 +344,7 @@ function recurseDescendants(input: unknown, results: unknown[]): void {
 /* ------------------------------------------------------------------------ */
 
 /** Per-evaluation state: jsonata's timeout, checked every 1024 node evaluations, and the input (`$$`). */
-interface Clock {
+interface EvaluationState {
   ticks: number;
   deadline: number;
   timeoutMs: number;
@@ -361,11 +361,11 @@ class Frame {
   private names: readonly string[] | undefined;
   private values: unknown[] | undefined;
   private ownNames = false;
-  readonly clock: Clock;
+  readonly clock: EvaluationState;
   constructor(
     private readonly parent: Frame | undefined,
     private bindings?: Record<string, unknown>,
-    clock?: Clock,
+    clock?: EvaluationState,
     staticNames?: readonly string[],
   ) {
     this.clock = clock ?? parent?.clock ?? { ticks: 0, deadline: Infinity, timeoutMs: 0, root: undefined };

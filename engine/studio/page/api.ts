@@ -5,19 +5,9 @@ export type { FixtureFailure } from '../../fixtures/run.js';
 import type { SlotError } from '../session.js';
 import type { FixtureFailure } from '../../fixtures/run.js';
 
-export interface Location {
-  file: string;
-  line: number;
-  column: number;
-  path?: string;
-}
-
-export interface Problem {
-  code: string;
-  message: string;
-  severity: 'error' | 'warning' | string;
-  location?: Location;
-}
+// Problems are the engine's own, as JSON.
+export type { Location, Problem } from '../../errors.js';
+import type { Problem } from '../../errors.js';
 
 export interface MethodRef {
   model: string;
@@ -75,37 +65,11 @@ export interface MethodResponse extends Selection {
   inputs: Inputs;
 }
 
-export interface Step {
-  step: string;
-  title: string;
-  bindings?: Record<string, unknown>;
-  output?: unknown;
-  error?: { code: string; message: string };
-}
-
-export interface RemoteRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: unknown;
-}
-
-export interface Violation {
-  /** Dotted path relative to the unified record, e.g. `emails[0].email`. */
-  path: string;
-  message: string;
-}
-
-export interface RunResponse {
-  ok: boolean;
-  slotErrors: SlotError[];
-  problems: Problem[];
-  steps: Step[];
-  request?: RemoteRequest;
-  result?: unknown;
-  error?: { code: string; message: string; statusCode: number };
-  violations: Violation[];
-}
+// A run's answer is the session's own RunResult, as JSON.
+export type { Step } from '../session.js';
+import type { RunResult } from '../session.js';
+export type RunResponse = RunResult;
+export type Violation = RunResult['violations'][number];
 
 export type SaveResponse = { ok: true; file: string } | { ok: false; slotErrors: SlotError[]; problems: Problem[] };
 
