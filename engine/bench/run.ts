@@ -459,8 +459,54 @@ async function benchStreaming(engine: Engine): Promise<void> {
 
 interface ChildServer {
   unimap: string;
+  /** The hand-written proxy: the floor for any server between the client and the vendor. */
+  bare: string;
   hub: string;
   child: ChildProcess;
+}
+
+type Target = 'direct' | 'bare' | 'unimap';
+
+/**
+ * The least any proxy can do for this create: a node:http server that reads the unified body,
+ * builds Jamf's payload by hand, sends it over a keep-alive node:http client and answers with a
+ * hand-built unified user. No mapping engine, no validation, no auth checks, no timeouts. Its cost
+ * over the direct call is the cost of one more server exchange and one more client exchange.
+ */
+async function startBareProxy(hub: string): Promise<Server> {
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
+  const target = new URL('/api/v1/users', hub);
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/cpu') {
+      // The bench asks for the child's CPU time around each load: CPU per request, per target.
+      const { user, system } = process.cpuUsage();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ us: user + system }));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const unified = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { name: string; emails: { email: string }[] };
+      const payload = JSON.stringify({ username: unified.name, realname: unified.name, email: unified.emails[0]?.email });
+      const headers = { authorization: 'Bearer sandbox-token', 'content-type': 'application/json', accept: 'application/json', 'x-unimap-sandbox-origin': 'https://sandbox.jamfcloud.com', 'content-length': String(Buffer.byteLength(payload)) };
+      const out = httpRequest(target, { method: 'POST', agent, headers }, (remote) => {
+        const parts: Buffer[] = [];
+        remote.on('data', (chunk: Buffer) => parts.push(chunk));
+        remote.on('end', () => {
+          const created = JSON.parse(Buffer.concat(parts).toString('utf8')) as { id: string };
+          const body = JSON.stringify({ id: created.id, name: unified.name, emails: unified.emails, remote_data: created });
+          res.writeHead(remote.statusCode ?? 502, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
+          res.end(body);
+        });
+      });
+      out.on('error', () => {
+        res.writeHead(502).end();
+      });
+      out.end(payload);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
 }
 
 function nodeArgs(...rest: string[]): string[] {
@@ -498,7 +544,9 @@ async function serveChild(): Promise<void> {
   const hub = await startSandboxHub(emulators, createNodeFetch().fetch);
   const handler = createHandler({ engine, accounts: new MemoryAccountStore(sandboxAccounts(hub.emulators)), tokens: ['sandbox'], fetch: hub.fetch });
   const served = await serveHandler(handler, 0, '127.0.0.1');
-  process.stdout.write(`${JSON.stringify({ unimap: served.url, hub: hub.address })}\n`);
+  const bare = await startBareProxy(hub.address);
+  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
+  process.stdout.write(`${JSON.stringify({ unimap: served.url, bare: bareUrl, hub: hub.address })}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
@@ -506,6 +554,7 @@ async function serveChild(): Promise<void> {
     process.stdin.resume();
   });
   await served.close();
+  bare.close();
   await hub.close();
   process.exit(0);
 }
@@ -525,8 +574,8 @@ async function startChild(): Promise<ChildServer> {
     });
     child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
   });
-  const { unimap, hub } = JSON.parse(line) as { unimap: string; hub: string };
-  return { unimap, hub, child };
+  const { unimap, bare, hub } = JSON.parse(line) as { unimap: string; bare: string; hub: string };
+  return { unimap, bare, hub, child };
 }
 
 async function stopChild(server: ChildServer): Promise<void> {
@@ -556,11 +605,11 @@ interface LoadResult {
 }
 
 /** The create each target receives: through Unimap, or the same create as Unimap sends it, straight to the Jamf emulator. */
-function createRequest(target: 'unimap' | 'direct', server: ChildServer, name: string, n: number): { url: string; headers: Record<string, string>; body: string } {
+function createRequest(target: Target, server: ChildServer, name: string, n: number): { url: string; headers: Record<string, string>; body: string } {
   // Jamf refuses a duplicate username, so each create names a new user.
-  return target === 'unimap'
+  return target !== 'direct'
     ? {
-        url: `${server.unimap}/unified/mdm/users?integrated_account_id=sandbox-jamf`,
+        url: `${target === 'unimap' ? server.unimap : server.bare}/unified/mdm/users?integrated_account_id=sandbox-jamf`,
         headers: { authorization: 'Bearer sandbox', 'content-type': 'application/json' },
         body: JSON.stringify({ name, emails: [{ email: `u${n}@example.com`, is_primary: true }], remote_data: {} }),
       }
@@ -571,7 +620,7 @@ function createRequest(target: 'unimap' | 'direct', server: ChildServer, name: s
       };
 }
 
-async function load(target: 'unimap' | 'direct', server: ChildServer, seconds: number, connections = 50): Promise<LoadResult> {
+async function load(target: Target, server: ChildServer, seconds: number, connections = 50): Promise<LoadResult> {
   let i = 0;
   const prefix = `${target}-${process.pid}-${Date.now()}`;
   const first = createRequest(target, server, prefix, 0);
@@ -611,7 +660,7 @@ async function load(target: 'unimap' | 'direct', server: ChildServer, seconds: n
  * omission). autocannon's own rate limit sends each second's requests in a burst, which measures
  * the burst; this measures the added latency at a load the server can carry.
  */
-async function pacedLoad(target: 'unimap' | 'direct', server: ChildServer, seconds: number, rate: number, connections = 50): Promise<LoadResult> {
+async function pacedLoad(target: Target, server: ChildServer, seconds: number, rate: number, connections = 50): Promise<LoadResult> {
   const agent = new HttpAgent({ keepAlive: true, maxSockets: connections });
   const prefix = `${target}-paced-${process.pid}-${Date.now()}`;
   const latencies: number[] = [];
@@ -661,93 +710,32 @@ async function pacedLoad(target: 'unimap' | 'direct', server: ChildServer, secon
   };
 }
 
-/** Where the unloaded per-request time goes: the same create, sequentially, in this process, one layer at a time. */
-async function serverBreakdown(httpMeanMs: number): Promise<void> {
-  const iterations = quick ? 150 : 200;
-  const engine = await loadEngine({ definitions: path.join(root, 'mappings') });
-  const hub = await startSandboxHub(withJamfCleanup(createEmulators()), createNodeFetch().fetch);
-  const accounts = sandboxAccounts(hub.emulators);
-  const account = accounts.find((a) => a.integration === 'jamf')!;
-  const handler = createHandler({ engine, accounts: new MemoryAccountStore(accounts), tokens: ['sandbox'], fetch: hub.fetch });
-  let n = 0;
-  const name = () => `breakdown-${process.pid}-${n++}`;
-  const layers: [string, () => Promise<unknown>][] = [
-    [
-      'hub.fetch (node:http keep-alive) -> hub -> Jamf emulator',
-      async () => {
-        const u = name();
-        const res = await hub.fetch('https://sandbox.jamfcloud.com/api/v1/users', {
-          method: 'POST',
-          headers: { authorization: 'Bearer sandbox-token', 'content-type': 'application/json', accept: 'application/json' },
-          body: JSON.stringify({ username: u, realname: u, email: `${u}@example.com` }),
-        });
-        if (res.status !== 201) throw new Error(`direct create: ${res.status}`);
-        return res.json();
-      },
-    ],
-    [
-      'engine.execute(create) with hub.fetch',
-      async () => {
-        const r = await engine.execute(
-          { model: 'mdm', resource: 'users', method: 'create', query: { integrated_account_id: account.id }, body: { name: name(), emails: [], remote_data: {} }, account },
-          { fetch: hub.fetch },
-        );
-        if (r.status !== 201) throw new Error(`execute create: ${r.status}`);
-        return r.body;
-      },
-    ],
-    [
-      'createHandler(...)(Request), no Node HTTP server',
-      async () => {
-        const res = await handler(
-          new Request('http://127.0.0.1/unified/mdm/users?integrated_account_id=sandbox-jamf', {
-            method: 'POST',
-            headers: { authorization: 'Bearer sandbox', 'content-type': 'application/json' },
-            body: JSON.stringify({ name: name(), emails: [], remote_data: {} }),
-          }),
-        );
-        if (res.status !== 201) throw new Error(`handler create: ${res.status} ${await res.text()}`);
-        return res.json();
-      },
-    ],
-  ];
-  const rows: string[][] = [['layer (sequential, in-process, hub in the same process)', 'median of 3 runs, ms / request']];
-  try {
-    for (const [label, fn] of layers) {
-      for (let i = 0; i < 50; i++) await fn();
-      const runs: number[] = [];
-      for (let r = 0; r < 3; r++) {
-        gc();
-        const t0 = now();
-        for (let i = 0; i < iterations; i++) await fn();
-        runs.push((now() - t0) / iterations);
-      }
-      rows.push([label, fmt(median(runs), 3)]);
-    }
-  } finally {
-    await hub.close();
-  }
-  rows.push(['full Unimap server over HTTP, 1 connection (autocannon mean, above)', fmt(httpMeanMs, 3)]);
-  log(table(rows));
+/** The server process's CPU time so far (user + system), in ms. */
+async function childCpuMs(server: ChildServer): Promise<number> {
+  const res = await fetch(`${server.bare}/cpu`);
+  return ((await res.json()) as { us: number }).us / 1000;
 }
 
 async function benchServer(seconds: number): Promise<void> {
   log(`\n(e) Server added latency: POST /unified/mdm/users?integrated_account_id=sandbox-jamf vs the same create straight to the Jamf emulator`);
   log(`    autocannon, 50 connections, ${seconds} s per target after a 1 s warm-up (saturated: latency there is queueing, 50 / throughput), then 1 connection for ${Math.ceil(seconds / 2)} s (autocannon latencies at its 1 ms resolution);`);
-  log(`    then an open-loop load at half Unimap's saturated rate over 50 keep-alive connections, requests evenly spaced, latency from each request's due time (µs resolution); a fresh server process (sandbox hub + Unimap handler) per target`);
-  type Target = 'direct' | 'unimap';
+  log(`    then an open-loop load at half Unimap's saturated rate over 50 keep-alive connections, requests evenly spaced, latency from each request's due time (µs resolution); a fresh server process (sandbox hub + Unimap handler + bare proxy) per target.`);
+  log(`    "bare proxy" is a hand-written node:http proxy for this one create (no engine, no checks): the floor for any server between client and vendor`);
   const results = {} as Record<Target, LoadResult>;
   const single = {} as Record<Target, LoadResult>;
   const paced = {} as Record<Target, LoadResult>;
+  const cpu = {} as Record<Target, number>;
   let rate = 0;
-  // Unimap first: the paced run offers both targets half of Unimap's saturated throughput.
-  for (const target of ['unimap', 'direct'] as const) {
+  // Unimap first: the paced run offers every target half of Unimap's saturated throughput.
+  for (const target of ['unimap', 'bare', 'direct'] as const) {
     const server = await startChild();
     try {
       await load(target, server, 1);
+      const cpu0 = await childCpuMs(server);
       results[target] = await load(target, server, seconds);
+      cpu[target] = ((await childCpuMs(server)) - cpu0) / results[target].total;
       rate ||= Math.max(20, Math.round(results.unimap.rps / 2));
-      // Same 50 connections at a fixed offered rate both can sustain: latency without queueing.
+      // Same 50 connections at a fixed offered rate all can sustain: latency without queueing.
       paced[target] = await pacedLoad(target, server, seconds, rate);
       // Unloaded: one connection, one request at a time (no queueing).
       single[target] = await load(target, server, Math.ceil(seconds / 2), 1);
@@ -755,38 +743,33 @@ async function benchServer(seconds: number): Promise<void> {
       await stopChild(server);
     }
   }
-  const d = results.direct;
-  const u = results.unimap;
-  const d1 = single.direct;
-  const u1 = single.unimap;
   const row = (name: string, r: LoadResult) => [name, fmt(r.p50), fmt(r.p90), fmt(r.p99), fmt(r.mean), Math.round(r.rps).toLocaleString('en-US'), String(r.total), String(r.non2xx), String(r.errors), fmt(r.seconds, 1)];
+  const names: Record<Target, string> = { direct: 'direct', bare: 'bare proxy', unimap: 'Unimap' };
   log(
     table([
       ['target', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms', 'req/s', 'requests', 'non-2xx', 'errors', 's'],
-      row('Jamf emulator direct (hub)', d),
-      row('Unimap server -> hub -> Jamf', u),
-      row(`direct, 50 conns, open loop at ${rate} req/s`, paced.direct),
-      row(`Unimap, 50 conns, open loop at ${rate} req/s`, paced.unimap),
-      row('direct, 1 connection', d1),
-      row('Unimap, 1 connection', u1),
+      row('Jamf emulator direct (hub), 50 conns', results.direct),
+      row('bare proxy -> hub -> Jamf, 50 conns', results.bare),
+      row('Unimap server -> hub -> Jamf, 50 conns', results.unimap),
+      ...(['direct', 'bare', 'unimap'] as const).map((t) => row(`${names[t]}, 50 conns, open loop at ${rate} req/s`, paced[t])),
+      ...(['direct', 'bare', 'unimap'] as const).map((t) => row(`${names[t]}, 1 connection`, single[t])),
     ]),
   );
-  const pd = paced.direct;
-  const pu = paced.unimap;
-  log(`    open loop at a sustainable ${rate} req/s over 50 connections: p50 ${signed(pu.p50 - pd.p50)} ms, p99 ${signed(pu.p99 - pd.p99)} ms (Unimap ${fmt(pu.p50)} / ${fmt(pu.p99)} vs direct ${fmt(pd.p50)} / ${fmt(pd.p99)})`);
-  log(`    unloaded (1 connection): mean ${fmt(u1.mean)} ms vs ${fmt(d1.mean)} ms = ${signed(u1.mean - d1.mean)} ms per request (${fmt(u1.mean / Math.max(d1.mean, 0.001), 1)}×)`);
-  // Under 50 concurrent connections latency is mostly queueing; the per-request cost is 1/throughput.
-  const perReqDirect = 1000 / d.rps;
-  const perReqUnimap = 1000 / u.rps;
+  const [d, b, u] = [results.direct, results.bare, results.unimap];
+  const [pd, pb, pu] = [paced.direct, paced.bare, paced.unimap];
+  const [d1, b1, u1] = [single.direct, single.bare, single.unimap];
+  log(`    open loop at a sustainable ${rate} req/s over 50 connections: p50 Unimap ${signed(pu.p50 - pd.p50)} ms, bare proxy ${signed(pb.p50 - pd.p50)} ms; p99 Unimap ${signed(pu.p99 - pd.p99)} ms, bare proxy ${signed(pb.p99 - pd.p99)} ms over direct (${fmt(pd.p50)} / ${fmt(pd.p99)})`);
+  log(`    unloaded (1 connection): mean Unimap ${signed(u1.mean - d1.mean)} ms, bare proxy ${signed(b1.mean - d1.mean)} ms over direct (${fmt(d1.mean)} ms)`);
+  log(`    saturated (50 connections): p50 Unimap ${signed(u.p50 - d.p50)} ms, bare proxy ${signed(b.p50 - d.p50)} ms over direct (${fmt(d.p50)} ms); throughput Unimap ${fmt(u.rps / d.rps)}×, bare proxy ${fmt(b.rps / d.rps)}× of direct`);
   log(
-    `    added latency: p50 ${signed(u.p50 - d.p50)} ms (${fmt(u.p50 / Math.max(d.p50, 0.001), 1)}×), p99 ${signed(u.p99 - d.p99)} ms (${fmt(u.p99 / Math.max(d.p99, 0.001), 1)}×); ` +
-      `throughput ${fmt(u.rps / d.rps)}× of direct; server time per request ≈ 1/throughput: ${fmt(perReqUnimap, 3)} ms vs ${fmt(perReqDirect, 3)} ms (${signed(perReqUnimap - perReqDirect, 3)} ms)`,
+    `    server process CPU per request (hub and emulator included, measured over the saturated run): direct ${fmt(cpu.direct, 3)} ms, bare proxy ${fmt(cpu.bare, 3)} ms, Unimap ${fmt(cpu.unimap, 3)} ms` +
+      ` -> Unimap's own work ${fmt(cpu.unimap - cpu.direct, 3)} ms per request, ${fmt(cpu.unimap - cpu.bare, 3)} ms more than the bare proxy's`,
   );
-  await serverBreakdown(u1.mean);
-  summary.push({ what: '(e) Unimap server p50 / p99 ms, 50 conns saturated', value: `${fmt(u.p50)} / ${fmt(u.p99)}`, ratio: `direct ${fmt(d.p50)} / ${fmt(d.p99)}; ${signed(u.p50 - d.p50)} ms p50` });
-  summary.push({ what: `(e) Unimap server p50 / p99 ms, 50 conns, open loop ${rate} req/s`, value: `${fmt(pu.p50)} / ${fmt(pu.p99)}`, ratio: `direct ${fmt(pd.p50)} / ${fmt(pd.p99)}; ${signed(pu.p50 - pd.p50)} ms p50` });
+  summary.push({ what: '(e) Unimap server p50 / p99 ms, 50 conns, open loop', value: `${fmt(pu.p50)} / ${fmt(pu.p99)}`, ratio: `direct ${fmt(pd.p50)} / ${fmt(pd.p99)}; ${signed(pu.p50 - pd.p50)} ms p50` });
   summary.push({ what: '(e) Unimap server mean ms, 1 conn', value: fmt(u1.mean), ratio: `direct ${fmt(d1.mean)}; ${signed(u1.mean - d1.mean)} ms` });
-  summary.push({ what: '(e) Unimap server req/s, 50 conns', value: Math.round(u.rps).toLocaleString('en-US'), ratio: `direct ${Math.round(d.rps).toLocaleString('en-US')} (${fmt(u.rps / d.rps)}×)` });
+  summary.push({ what: '(e) p50 ms, 50 conns saturated: Unimap / bare proxy', value: `${fmt(u.p50)} / ${fmt(b.p50)}`, ratio: `direct ${fmt(d.p50)}; ${signed(u.p50 - d.p50)} / ${signed(b.p50 - d.p50)} ms` });
+  summary.push({ what: '(e) req/s, 50 conns: Unimap / bare proxy', value: `${Math.round(u.rps).toLocaleString('en-US')} / ${Math.round(b.rps).toLocaleString('en-US')}`, ratio: `direct ${Math.round(d.rps).toLocaleString('en-US')} (${fmt(u.rps / d.rps)}× / ${fmt(b.rps / d.rps)}×)` });
+  summary.push({ what: '(e) server CPU ms / request: Unimap / bare / direct', value: `${fmt(cpu.unimap, 3)} / ${fmt(cpu.bare, 3)} / ${fmt(cpu.direct, 3)}`, ratio: `Unimap ${signed(cpu.unimap - cpu.bare, 3)} ms over bare` });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,9 @@
  */
 import type { Readable } from 'node:stream';
 
+// One decoder for all bodies: a whole-buffer decode keeps no state between calls.
+const utf8 = new TextDecoder();
+
 export function readNodeText(stream: Readable, maxBytes: number, tooLarge: () => Error, onTooLarge?: () => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -27,7 +30,7 @@ export function readNodeText(stream: Readable, maxBytes: number, tooLarge: () =>
     };
     const onEnd = () => {
       cleanup();
-      resolve(new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+      resolve(utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
     };
     const onError = (error: Error) => {
       cleanup();

@@ -15,8 +15,12 @@ export function isSecretName(name: string): boolean {
 const secretName = { test: isSecretName };
 const secretHeaders = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token']);
 
+const unencoded = /^[A-Za-z0-9*._-]*$/;
+
 /** A secret as it may appear in text: as is, URL-encoded, and form-encoded (`+` for space, `~!'()` escaped). */
 function encodings(secret: string): string[] {
+  // Most tokens use only characters both encodings leave alone: skip building the encoded forms.
+  if (unencoded.test(secret)) return [secret];
   const forms = [secret];
   try {
     forms.push(encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2));

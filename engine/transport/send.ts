@@ -146,13 +146,14 @@ export async function send(input: SendInput): Promise<RemoteResponse> {
   }, input.timeoutMs);
   const onAbort = () => controller.abort();
   input.signal?.addEventListener('abort', onAbort, { once: true });
-  const origin = (() => {
+  // Only error messages need the origin.
+  const origin = (): string => {
     try {
       return new URL(request.url).origin;
     } catch {
       return 'the remote API';
     }
-  })();
+  };
   try {
     if (input.signal?.aborted) throw new UnimapError('aborted', `${what}: the call was cancelled`, { statusCode: 499 });
     const init: RequestInit = { method: request.method, headers: request.headers, signal: controller.signal, redirect: 'manual' };
@@ -180,9 +181,9 @@ export async function send(input: SendInput): Promise<RemoteResponse> {
   function failure(error: unknown): UnimapError {
     if (error instanceof UnimapError) return error;
     if (timedOut) {
-      return new UnimapError('remote_timeout', `${what}: ${origin} did not answer within ${input.timeoutMs} ms`, { statusCode: 504, details: { timeout_ms: input.timeoutMs } });
+      return new UnimapError('remote_timeout', `${what}: ${origin()} did not answer within ${input.timeoutMs} ms`, { statusCode: 504, details: { timeout_ms: input.timeoutMs } });
     }
     if (input.signal?.aborted) return new UnimapError('aborted', `${what}: the call was cancelled`, { statusCode: 499 });
-    return new UnimapError('remote_unreachable', `${what}: could not reach ${origin} (${redactor.text(networkReason(error))})`, { statusCode: 502 });
+    return new UnimapError('remote_unreachable', `${what}: could not reach ${origin()} (${redactor.text(networkReason(error))})`, { statusCode: 502 });
   }
 }
