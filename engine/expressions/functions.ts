@@ -441,6 +441,11 @@ function mapValues(value: unknown, mapping: unknown, caseSensitive: unknown, def
 // Returns undefined for "empty"; the caller decides what an empty top level becomes. Copy on
 // write: a value with nothing to remove is returned as it is (the engine never mutates results
 // below their top level), so the common case allocates nothing.
+/** `$removeEmpty` below the top level: undefined for a value it drops. */
+export function cleanEmpty(value: unknown): unknown {
+  return clean(value);
+}
+
 function clean(value: unknown): unknown {
   if (value === null || value === undefined || value === '') return undefined;
   if (typeof value !== 'object') return value;

@@ -51,6 +51,40 @@ describe('compileFast', () => {
     expect(compiled?.evaluate(input)).toEqual(await expression.evaluate(input));
   });
 
+  it('builds `$removeEmpty({…})` clean as stock jsonata with the helper does, for one item, an array input and a shadowed name', async () => {
+    const inputs: unknown[] = [
+      { a: 'x', b: null, c: '', d: [], e: {}, f: { g: null }, h: [null, '', 1], i: 0, j: false },
+      { a: null, b: '', c: [] },
+      {},
+      [{ a: 1, b: null }, { a: 2, b: 'y' }, { a: null }],
+      [],
+      'text',
+      { a: { b: { c: [{ d: null }, { d: '' }] } }, b: [[[]]], c: 'kept' },
+    ];
+    const sources = [
+      '$removeEmpty({"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "h": h, "i": i, "j": j})',
+      '$removeEmpty({"a": a, "nested": {"b": b, "c": c}, "list": [a, b, c]})',
+      '{"outer": $removeEmpty({"a": a, "b": b})}',
+      '$removeEmpty({"constructor": a, "b": b})',
+      '($removeEmpty := function($v) { "mine" }; $removeEmpty({"a": a}))',
+      '$removeEmpty({"a": a, "b": b})[0]',
+    ];
+    for (const source of sources) {
+      const { expression, fast: compiled } = fast(source, true);
+      for (const input of inputs) {
+        const expected = await expression.evaluate(input);
+        let actual: unknown;
+        try {
+          actual = compiled ? compiled.evaluate(input) : expected;
+        } catch (error) {
+          if (error instanceof FastPathUnsupported) continue;
+          throw error;
+        }
+        expect(JSON.parse(JSON.stringify(actual ?? null)), `${source} on ${JSON.stringify(input)}`).toEqual(JSON.parse(JSON.stringify(expected ?? null)));
+      }
+    }
+  });
+
   it('drops missing fields from objects and maps paths over arrays', () => {
     const compiled = fast('{"names": people.name, "first": people[0].name, "missing": nothing, "adults": people[age >= 18].name}').fast;
     const result = compiled?.evaluate({ people: [{ name: 'a', age: 20 }, { name: 'b', age: 10 }] });

@@ -21,7 +21,8 @@
  * re-running stock jsonata.
  */
 import jsonata from 'jsonata';
-import { registerHelpers } from '../functions.js';
+import { cleanEmpty, registerHelpers } from '../functions.js';
+import { isForbiddenKey } from '../plain.js';
 
 export interface FastExpression {
   /** Evaluates synchronously; same result (or thrown error code) as `expression.evaluate`. */
@@ -1137,17 +1138,49 @@ function compileObject(node: AstNode, state: CompileState): Node {
     // values are evaluated in the same order as the general loop below would.
     const values = compiled.map(([, value]) => value);
     const general = compileObjectGeneral(node, compiled);
-    return (input, env) => {
+    const constructor: Node = (input, env) => {
       if (Array.isArray(input)) return general(input, env);
       const result: Record<string, unknown> = {};
       for (let i = 0; i < values.length; i++) {
         const value = values[i](input, env);
-        if (value !== undefined) result[staticKeys[i]] = value;
+        if (value !== undefined) result[staticKeys[i]!] = value;
       }
       return result;
     };
+    staticObjects.set(constructor, { keys: staticKeys, values });
+    return constructor;
   }
   return compileObjectGeneral(node, compiled);
+}
+
+/** Static-key object constructors' keys and value nodes, for `$removeEmpty({…})` (see removeEmptyObject). */
+const staticObjects = new WeakMap<Node, { keys: readonly string[]; values: readonly Node[] }>();
+
+/**
+ * `$removeEmpty({"k": v, …})` on one input item: the object is built already clean, each value
+ * cleaned as it is set, instead of building it with its empty values and then walking and copying
+ * it. Same result: a static-key constructor makes a plain object with those keys in that order,
+ * and $removeEmpty of such an object is its cleaned values, or `{}` when none is left. An array
+ * input (grouping) takes the `regular` call.
+ */
+function removeEmptyObject(parts: { keys: readonly string[]; values: readonly Node[] }, regular: Node): Node {
+  const { keys, values } = parts;
+  const own = selfCollapsing.has(regular);
+  const fused: Node = (input, env) => {
+    if (Array.isArray(input)) return regular(input, env);
+    // Where the regular call ticks itself, so does this; otherwise compileNode's wrapper does.
+    if (own) tick(env);
+    const result: Record<string, unknown> = {};
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i]!(input, env);
+      if (value === undefined) continue;
+      const cleaned = cleanEmpty(value);
+      if (cleaned !== undefined) result[keys[i]!] = cleaned;
+    }
+    return result;
+  };
+  if (own) selfCollapsing.add(fused);
+  return fused;
 }
 
 /** The keys of an object constructor when all are plain string literals that cannot collide or reorder. */
@@ -1452,6 +1485,9 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
     }
     return error;
   };
+  // `$removeEmpty({…})` with literal keys builds its object clean (the helper, not a variable of that name).
+  const staticArgument = name === 'removeEmpty' && state.helpers && !applyTo && args.length === 1 && !state.boundNames.has(name) ? staticObjects.get(args[0]!.node) : undefined;
+  const fuse = (regular: Node): Node => (staticArgument && !staticArgument.keys.some(isForbiddenKey) ? removeEmptyObject(staticArgument, regular) : regular);
   const applyValidated = (validated: unknown[], input: unknown): unknown => {
     focus.input = input;
     const result = implementation.apply(focus, validated);
@@ -1491,9 +1527,9 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
     };
     // It ticks the clock and collapses its own result: compileNode adds no wrapper.
     selfCollapsing.add(call);
-    return call;
+    return fuse(call);
   }
-  return (input, env) => {
+  return fuse((input, env) => {
     const evaluated = callArguments(input, env, applyTo, args);
     try {
       const validated = validate(evaluated, input);
@@ -1505,7 +1541,7 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
     } catch (error) {
       throw located(error);
     }
-  };
+  });
 }
 
 /* ------------------------------------------------------------------------ */
