@@ -85,6 +85,24 @@ describe('compileFast', () => {
     }
   });
 
+  it('reads a root field once per evaluation, never across evaluations or for another input', () => {
+    const compiled = fast('{"b": a.b, "c": a.c, "again": a.b, "inner": items.{"b": a.b}, "missing": z.y, "filtered": a.list[$ > 1]}').fast!;
+    const root: Record<string, unknown> = { a: { b: 1, c: 2, list: [1, 2, 3] }, items: [{ a: { b: 'item' } }, { a: { b: 'other' } }] };
+    const plain = (value: unknown): Record<string, unknown> => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+    expect(plain(compiled.evaluate(root))).toMatchObject({ b: 1, c: 2, again: 1, inner: [{ b: 'item' }, { b: 'other' }], filtered: [2, 3] });
+    // The engine reuses one input object per page and changes its fields between records.
+    root.a = { b: 'next', list: [5] };
+    root.z = { y: 'now here' };
+    expect(plain(compiled.evaluate(root))).toMatchObject({ b: 'next', again: 'next', missing: 'now here', filtered: 5 });
+    delete root.a;
+    const last = compiled.evaluate(root) as Record<string, unknown>;
+    expect(last.b).toBeUndefined();
+    expect(last.filtered).toBeUndefined();
+    // An inherited field is not data, cached or not.
+    const inherited = Object.create({ a: { b: 'from the prototype' } }) as Record<string, unknown>;
+    expect((compiled.evaluate(inherited) as Record<string, unknown>).b).toBeUndefined();
+  });
+
   it('drops missing fields from objects and maps paths over arrays', () => {
     const compiled = fast('{"names": people.name, "first": people[0].name, "missing": nothing, "adults": people[age >= 18].name}').fast;
     const result = compiled?.evaluate({ people: [{ name: 'a', age: 20 }, { name: 'b', age: 10 }] });

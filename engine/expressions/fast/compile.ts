@@ -350,7 +350,19 @@ interface EvaluationState {
   deadline: number;
   timeoutMs: number;
   root: unknown;
+  /**
+   * The root's fields that name paths start with (`response` in `response.mail`), each read once
+   * per evaluation: a slot per distinct first key (CompileState.rootKeys), UNREAD until a path
+   * over the root needs it, then the field's value or MISSING. Nothing changes the root while
+   * an expression runs, so every later path over it reuses the read.
+   */
+  reads: unknown[];
 }
+
+/** A root field not read yet in this evaluation (see EvaluationState.reads). */
+const UNREAD: unique symbol = Symbol('unread');
+/** A root field that is not there (or not data: see lookup). */
+const MISSING: unique symbol = Symbol('missing');
 
 /** A name a block binds somewhere, not (yet) bound in this evaluation: look further out. */
 const UNBOUND: unique symbol = Symbol('unbound');
@@ -369,7 +381,7 @@ class Frame {
     clock?: EvaluationState,
     staticNames?: readonly string[],
   ) {
-    this.clock = clock ?? parent?.clock ?? { ticks: 0, deadline: Infinity, timeoutMs: 0, root: undefined };
+    this.clock = clock ?? parent?.clock ?? { ticks: 0, deadline: Infinity, timeoutMs: 0, root: undefined, reads: [] };
     if (staticNames !== undefined && staticNames.length > 0) {
       this.names = staticNames;
       const values = new Array<unknown>(staticNames.length);
@@ -387,6 +399,8 @@ class Frame {
     clock.ticks = 0;
     clock.deadline = deadline;
     clock.root = root;
+    const reads = clock.reads;
+    for (let i = 0; i < reads.length; i++) reads[i] = UNREAD;
   }
   bind(name: string, value: unknown): void {
     if (!this.names) {
@@ -503,6 +517,8 @@ interface CompileState {
    * needs no `cons` flag, and the result check and `$removeEmpty` need not copy it.
    */
   output: Set<AstNode>;
+  /** The distinct first keys of name paths: one EvaluationState.reads slot each. */
+  rootKeys: string[];
 }
 
 /** A lambda created by the fast path; it never escapes into results (see lambdaNames). */
@@ -914,11 +930,27 @@ function compilePath(node: AstNode, state: CompileState): Node {
   // array it reaches directly: each predicate filter returns a fresh sequence, which is what
   // the general path would copy it into. It ticks the clock and collapses its own result, so
   // compileNode adds no wrapper (see selfCollapsing).
+  let slot = state.rootKeys.indexOf(keys[0]!);
+  if (slot < 0) slot = state.rootKeys.push(keys[0]!) - 1;
+  const firstKey = keys[0]!;
+  const firstCheck = checkFunction[0]!;
   const read: Node = (input, env) => {
     tick(env);
     if (Array.isArray(input)) return collapsedGeneral(input, env);
     let value = input;
-    for (let i = 0; i < keys.length; i++) {
+    let i = 0;
+    const clock = env.clock;
+    if (input === clock.root) {
+      // The first step over the root: read once per evaluation (see EvaluationState.reads).
+      value = clock.reads[slot];
+      if (value === UNREAD) {
+        value = input === null || typeof input !== 'object' || !Object.prototype.hasOwnProperty.call(input, firstKey) || (firstCheck && isFunction(input)) ? MISSING : (input as Record<string, unknown>)[firstKey];
+        clock.reads[slot] = value;
+      }
+      if (value === MISSING) return filtered ? collapsedGeneral(input, env) : undefined;
+      i = 1;
+    }
+    for (; i < keys.length; i++) {
       const key = keys[i]!;
       if (value === null || typeof value !== 'object') return filtered ? collapsedGeneral(input, env) : undefined;
       if (Array.isArray(value)) return collapsedGeneral(input, env);
@@ -1579,6 +1611,7 @@ function compileOrExplain(expression: jsonata.Expression, options: CompileFastOp
     bindNames: new Set(),
     inLambda: false,
     output: new Set(),
+    rootKeys: [],
   };
   let ast: AstNode;
   try {
@@ -1617,12 +1650,13 @@ function compileOrExplain(expression: jsonata.Expression, options: CompileFastOp
   // The top frame and its clock, kept for the next evaluation: nothing outlives one (lambdas never
   // escape into results), and a nested evaluation of the same expression finds none and makes its own.
   let spare: Frame | undefined;
+  const rootKeyCount = state.rootKeys.length;
   const evaluateAccepted = (input: unknown, bindings?: Record<string, unknown>): unknown => {
     const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
     let env = spare;
     spare = undefined;
     if (env) env.restart(bindings, deadline, input);
-    else env = new Frame(undefined, bindings, { ticks: 0, deadline, timeoutMs, root: input });
+    else env = new Frame(undefined, bindings, { ticks: 0, deadline, timeoutMs, root: input, reads: new Array<unknown>(rootKeyCount).fill(UNREAD) });
     if (bindsDollar) env.bind('$', input);
     let context = input;
     if (Array.isArray(input) && !isSequence(input)) {
