@@ -202,8 +202,9 @@ async function sendRemote(run: Run, request: RemoteRequest, target: RemoteTarget
     redactor,
     what,
     integration: resolved.integration.name,
-    onRemoteCall: trace.remoteCall,
   };
+  // Only when someone listens: each event is a redacted copy of the request and the whole response body.
+  if (trace.enabled) authEnv.onRemoteCall = trace.remoteCall;
   if (run.options.signal) authEnv.signal = run.options.signal;
   const expression = resolved.integration.slots.get('auth.expression');
   if (expression) authEnv.expression = expression;
@@ -219,8 +220,8 @@ async function sendRemote(run: Run, request: RemoteRequest, target: RemoteTarget
     redactor,
     what,
     sleep: run.options.sleep ?? defaultSleep,
-    onRemoteCall: trace.remoteCall,
   };
+  if (trace.enabled) exchangeInput.onRemoteCall = trace.remoteCall;
   if (run.options.signal) exchangeInput.signal = run.options.signal;
   const rateLimit: NonNullable<Parameters<typeof exchange>[0]['rateLimit']> = {};
   const isRateLimited = resolved.integration.slots.get('rate_limit.is_rate_limited');

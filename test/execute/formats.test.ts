@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { Engine, UnimapError, type ExecuteCall, type ListResult, type RemoteCallEvent, type StepEvent } from '../../engine/index.js';
 import { parse, startServer, type RecordedRequest, type Reply, type TestServer } from '../support/http-server.js';
+import { Redactor } from '../../engine/transport/redact.js';
 
 // `truto_response_format` end to end against a real local server: unified, raw, normalized,
 // stream, debug; hooks; and secrets never leaving the engine (debug, hooks, errors).
@@ -509,6 +510,18 @@ describe('hooks', () => {
     const failed = steps.find((s) => s.step === 'response')!;
     expect(failed.error?.code).toBe('remote_error');
     expectNoSecret(JSON.stringify([steps, remote]), TOKEN);
+  });
+
+  test('without hooks or debug, no redacted copy of the remote calls is made (it would copy every page)', async () => {
+    spies.push(vi.spyOn(Redactor.prototype, 'value'), vi.spyOn(Redactor.prototype, 'headers'));
+    const result = await engine.execute(call('list', {}, 'echooauthbody', { client_id: 'client-quiet', client_secret: CLIENT_SECRET }));
+    expect((result.body as Envelope).result).toHaveLength(1);
+    for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    // With a hook, the same call is reported (and redacted) again.
+    const remote: RemoteCallEvent[] = [];
+    await engine.execute(call('list', {}, 'echooauthbody', { client_id: 'client-quiet', client_secret: CLIENT_SECRET }), { hooks: { onRemoteCall: (e) => remote.push(e) } });
+    expect(remote.length).toBeGreaterThan(0);
+    expect(spies[0]).toHaveBeenCalled();
   });
 
   test('nothing is printed without hooks either', async () => {
