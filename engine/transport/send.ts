@@ -57,16 +57,31 @@ export const maxJsonDepth = 256;
 
 /** Refuses data nested deeper than `maxJsonDepth` (it would overflow every recursive step after it). */
 export function checkDepth<T>(value: T, what: string, statusCode = 502): T {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth >= maxJsonDepth) {
-      throw new UnimapError(statusCode === 502 ? 'invalid_remote_response' : 'invalid_body', `${what}: the data is nested deeper than ${maxJsonDepth} levels`, { statusCode, details: { max_depth: maxJsonDepth } });
-    }
-    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  if (value !== null && typeof value === 'object' && nestedTooDeep(value, 0)) {
+    throw new UnimapError(statusCode === 502 ? 'invalid_remote_response' : 'invalid_body', `${what}: the data is nested deeper than ${maxJsonDepth} levels`, { statusCode, details: { max_depth: maxJsonDepth } });
   }
   return value;
+}
+
+/**
+ * Whether an object or array at `depth` holds one at `maxJsonDepth` or deeper. Recursive, but
+ * never more than maxJsonDepth calls deep; it allocates nothing (this runs on every response).
+ */
+function nestedTooDeep(node: object, depth: number): boolean {
+  if (depth >= maxJsonDepth) return true;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const child: unknown = node[i];
+      if (child !== null && typeof child === 'object' && nestedTooDeep(child, depth + 1)) return true;
+    }
+    return false;
+  }
+  const record = node as Record<string, unknown>;
+  for (const key in record) {
+    const child = record[key];
+    if (child !== null && typeof child === 'object' && nestedTooDeep(child, depth + 1)) return true;
+  }
+  return false;
 }
 
 /** Parses a body by the endpoint's `response_format`, or by Content-Type when `auto`. */
