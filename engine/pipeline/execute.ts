@@ -204,7 +204,7 @@ async function sendRemote(run: Run, request: RemoteRequest, target: RemoteTarget
     integration: resolved.integration.name,
   };
   // Only when someone listens: each event is a redacted copy of the request and the whole response body.
-  if (trace.enabled) authEnv.onRemoteCall = trace.remoteCall;
+  if (trace.remoteCallsWanted) authEnv.onRemoteCall = trace.remoteCall;
   if (run.options.signal) authEnv.signal = run.options.signal;
   const expression = resolved.integration.slots.get('auth.expression');
   if (expression) authEnv.expression = expression;
@@ -221,7 +221,7 @@ async function sendRemote(run: Run, request: RemoteRequest, target: RemoteTarget
     what,
     sleep: run.options.sleep ?? defaultSleep,
   };
-  if (trace.enabled) exchangeInput.onRemoteCall = trace.remoteCall;
+  if (trace.remoteCallsWanted) exchangeInput.onRemoteCall = trace.remoteCall;
   if (run.options.signal) exchangeInput.signal = run.options.signal;
   const rateLimit: NonNullable<Parameters<typeof exchange>[0]['rateLimit']> = {};
   const isRateLimited = resolved.integration.slots.get('rate_limit.is_rate_limited');

@@ -8,6 +8,8 @@ export class Trace {
   readonly remoteCalls: RemoteCallEvent[] = [];
   private readonly started = Date.now();
   readonly enabled: boolean;
+  /** Whether anyone takes remote-call events (debug or an onRemoteCall hook): each is a redacted copy of a whole exchange. */
+  readonly remoteCallsWanted: boolean;
 
   constructor(
     private readonly redactor: Redactor,
@@ -15,6 +17,7 @@ export class Trace {
     private readonly keep: boolean,
   ) {
     this.enabled = keep || Boolean(hooks?.onStep || hooks?.onRemoteCall);
+    this.remoteCallsWanted = keep || Boolean(hooks?.onRemoteCall);
   }
 
   /** Runs one pipeline step, recording its input, output, error and duration. */
