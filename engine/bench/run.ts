@@ -514,9 +514,9 @@ function nodeArgs(...rest: string[]): string[] {
 }
 
 /**
- * The Jamf emulator refuses duplicate usernames by scanning (and copying) every stored user, so a
- * table grown by thousands of bench creates would make the emulator, not Unimap, the cost that
- * grows during the run. Each created user is deleted again right after its 201, in-process, so
+ * The Jamf emulator refuses duplicate usernames by scanning every stored user, so a table grown
+ * by thousands of bench creates would make the emulator, not Unimap, the cost that grows during
+ * the run. Each created user is deleted again right after its 201, in-process, so
  * every target sees the same small table and the same emulator work per request.
  */
 function withJamfCleanup(emulators: Emulator[]): Emulator[] {

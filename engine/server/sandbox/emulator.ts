@@ -62,6 +62,28 @@ export class Table<T extends Record<string, unknown>> {
     return [...this.rows.values()].map(clone);
   }
 
+  // The lookups below test the stored rows and copy only what they return: a duplicate check on
+  // every create would otherwise copy the whole table. Tests must only read the row.
+
+  /** Copies of the rows that pass `test`. */
+  filter(test: (row: T) => boolean): T[] {
+    const out: T[] = [];
+    for (const row of this.rows.values()) if (test(row)) out.push(clone(row));
+    return out;
+  }
+
+  /** A copy of the first row that passes `test`. */
+  find(test: (row: T) => boolean): T | undefined {
+    for (const row of this.rows.values()) if (test(row)) return clone(row);
+    return undefined;
+  }
+
+  /** Whether any row passes `test`. */
+  some(test: (row: T) => boolean): boolean {
+    for (const row of this.rows.values()) if (test(row)) return true;
+    return false;
+  }
+
   get(id: string): T | undefined {
     const row = this.rows.get(id);
     return row ? clone(row) : undefined;

@@ -475,8 +475,8 @@ export function createFleetEmulator(): Emulator {
   // -- rendering (Fleet's JSON for each row, with computed counts and joined names)
 
   function renderTeam(row: TeamRow): Json {
-    const userCount = users.all().filter((u) => u.teams.some((t) => t.id === row.id)).length;
-    const hostCount = hosts.all().filter((h) => h.team_id === row.id).length;
+    const userCount = users.filter((u) => u.teams.some((t) => t.id === row.id)).length;
+    const hostCount = hosts.filter((h) => h.team_id === row.id).length;
     return { ...clone(row), user_count: userCount, host_count: hostCount };
   }
 
@@ -530,7 +530,7 @@ export function createFleetEmulator(): Emulator {
     const teamId = teamIdParam(query);
     if (teamId instanceof Response) return teamId;
     const q = query.get('query') ?? '';
-    const rows = users.all().filter((u) => matches(q, u.name, u.email) && (teamId === undefined || u.teams.some((t) => t.id === teamId)));
+    const rows = users.filter((u) => matches(q, u.name, u.email) && (teamId === undefined || u.teams.some((t) => t.id === teamId)));
     return json({ users: paginate(rows, options).page.map(renderUser) });
   }
 
@@ -565,7 +565,7 @@ export function createFleetEmulator(): Emulator {
   }
 
   function emailTaken(email: string, exceptId?: number): boolean {
-    return users.all().some((u) => u.id !== exceptId && u.email.toLowerCase() === email.toLowerCase());
+    return users.some((u) => u.id !== exceptId && u.email.toLowerCase() === email.toLowerCase());
   }
 
   async function createUser(request: Request): Promise<Response> {
@@ -695,7 +695,7 @@ export function createFleetEmulator(): Emulator {
     const status = query.get('status') ?? '';
     if (status && !['new', 'online', 'offline', 'mia', 'missing'].includes(status)) return badRequest(`invalid status ${status}`);
     const q = query.get('query') ?? '';
-    const rows = hosts.all().filter(
+    const rows = hosts.filter(
       (h) =>
         matches(q, h.hostname, h.computer_name, h.uuid, h.hardware_serial, h.primary_ip) &&
         (teamId === undefined || (teamId === 0 ? h.team_id === null : h.team_id === teamId)) &&
@@ -748,7 +748,7 @@ export function createFleetEmulator(): Emulator {
     const options = listOptions(query);
     if (options instanceof Response) return options;
     const q = query.get('query') ?? '';
-    const rows = teams.all().filter((t) => matches(q, t.name));
+    const rows = teams.filter((t) => matches(q, t.name));
     return json({ teams: paginate(rows, options).page.map(renderTeam) });
   }
 
@@ -760,7 +760,7 @@ export function createFleetEmulator(): Emulator {
     else if (RESERVED_TEAM_NAMES.includes(name.trim().toLowerCase())) invalid.add('name', `"${name}" is a reserved team name`);
     const failed = invalid.response();
     if (failed) return failed;
-    const taken = teams.all().some((t) => t.id !== exceptId && t.name.toLowerCase() === (name as string).trim().toLowerCase());
+    const taken = teams.some((t) => t.id !== exceptId && t.name.toLowerCase() === (name as string).trim().toLowerCase());
     return taken ? alreadyExists('Team', String(name)) : undefined;
   }
 

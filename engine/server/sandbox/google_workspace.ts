@@ -672,7 +672,7 @@ export function createGoogleWorkspaceEmulator(): Emulator {
     let path = trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
     if (path.length > 1) path = path.replace(/\/+$/, '');
     if (path === '/') return clone(root);
-    return units.all().find((unit) => unit.orgUnitPath.toLowerCase() === path.toLowerCase());
+    return units.find((unit) => unit.orgUnitPath.toLowerCase() === path.toLowerCase());
   }
 
   function addresses(user: User): string[] {
@@ -683,12 +683,12 @@ export function createGoogleWorkspaceEmulator(): Emulator {
     const byId = users.get(key);
     if (byId) return byId;
     const address = key.toLowerCase();
-    return users.all().find((user) => addresses(user).includes(address));
+    return users.find((user) => addresses(user).includes(address));
   }
 
   function addressTaken(address: string, exceptId?: string): boolean {
     const lower = address.toLowerCase();
-    return users.all().some((user) => user.id !== exceptId && addresses(user).includes(lower));
+    return users.some((user) => user.id !== exceptId && addresses(user).includes(lower));
   }
 
   const userNotFound = () => googleError(404, 'Resource Not Found: userKey', 'notFound');
@@ -1032,7 +1032,7 @@ export function createGoogleWorkspaceEmulator(): Emulator {
     if (type instanceof Response) return type;
     const parent = findUnit(params.get('orgUnitPath') || '/');
     if (!parent) return unitNotFound();
-    const below = units.all().filter((unit) => unit.orgUnitPath !== parent.orgUnitPath && isUnder(unit.orgUnitPath, parent.orgUnitPath));
+    const below = units.filter((unit) => unit.orgUnitPath !== parent.orgUnitPath && isUnder(unit.orgUnitPath, parent.orgUnitPath));
     let rows = type === 'children' ? below.filter((unit) => unit.parentOrgUnitId === parent.orgUnitId) : below;
     if (type === 'allIncludingParent') rows = [parent, ...rows];
     const body: Json = { kind: 'admin#directory#orgUnits', etag: listEtag('orgUnits', rows, undefined) };
@@ -1057,7 +1057,7 @@ export function createGoogleWorkspaceEmulator(): Emulator {
   }
 
   function siblingNamed(parentId: string, name: string, exceptId?: string): boolean {
-    return units.all().some((unit) => unit.parentOrgUnitId === parentId && unit.orgUnitId !== exceptId && unit.name.toLowerCase() === name.trim().toLowerCase());
+    return units.some((unit) => unit.parentOrgUnitId === parentId && unit.orgUnitId !== exceptId && unit.name.toLowerCase() === name.trim().toLowerCase());
   }
 
   function childPath(parent: OrgUnit, name: string): string {

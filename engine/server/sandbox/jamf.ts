@@ -1249,7 +1249,7 @@ export function createJamfEmulator(): Emulator {
 
   function assertUniqueUsername(username: string | undefined, except?: string): void {
     if (username === undefined) return;
-    const clash = users.all().find((u) => u.id !== except && u.username.toLowerCase() === username.toLowerCase());
+    const clash = users.find((u) => u.id !== except && u.username.toLowerCase() === username.toLowerCase());
     if (clash) throw new Refusal(apiError(400, { code: 'DUPLICATE_FIELD', field: 'username', description: `A user with username [${username}] already exists`, id: clash.id }));
   }
 

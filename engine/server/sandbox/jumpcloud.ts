@@ -701,7 +701,7 @@ export function createJumpCloudEmulator(): Emulator {
 
   /** Uniqueness and format checks shared by create and update. */
   function checkUser(fields: Doc, org: string, selfId: string | undefined, violations: FieldViolation[]): Response | undefined {
-    const peers = users.all().filter((u) => u.organization === org && u._id !== selfId);
+    const peers = users.filter((u) => u.organization === org && u._id !== selfId);
     if (typeof fields.username === 'string' && !usernamePattern.test(fields.username)) {
       violations.push({ field: 'username', description: 'must start with a letter and hold no spaces or @' });
     }
@@ -803,7 +803,7 @@ export function createJumpCloudEmulator(): Emulator {
     const org = tenant(request);
     if (org instanceof Response) return org;
     if (id === undefined) {
-      if (request.method === 'GET') return list(users.all().filter((u) => u.organization === org), params, v1Filters(params));
+      if (request.method === 'GET') return list(users.filter((u) => u.organization === org), params, v1Filters(params));
       if (request.method === 'POST') return createUser(request, org, params);
       return methodNotAllowed();
     }
@@ -815,7 +815,7 @@ export function createJumpCloudEmulator(): Emulator {
       case 'PUT':
         return updateUser(request, current, org, params);
       case 'DELETE':
-        if (users.all().some((u) => u.manager === id)) return error(409, 'User is a manager of other users', 'ALREADY_EXISTS');
+        if (users.some((u) => u.manager === id)) return error(409, 'User is a manager of other users', 'ALREADY_EXISTS');
         users.delete(id);
         return json(current);
       default:
@@ -837,7 +837,7 @@ export function createJumpCloudEmulator(): Emulator {
     const org = tenant(request);
     if (org instanceof Response) return org;
     if (id === undefined) {
-      if (request.method === 'GET') return list(systems.all().filter((s) => s.organization === org), params, v1Filters(params));
+      if (request.method === 'GET') return list(systems.filter((s) => s.organization === org), params, v1Filters(params));
       return methodNotAllowed();
     }
     const current = inOrg(systems, id, org);
@@ -891,7 +891,7 @@ export function createJumpCloudEmulator(): Emulator {
     const page = paging(params, 10000);
     if (page instanceof Response) return page;
     if (systemId !== undefined && !inOrg(systems, systemId, org)) return notFound('System not found');
-    const ours = new Set(systems.all().filter((s) => s.organization === org).map((s) => String(s._id)));
+    const ours = new Set(systems.filter((s) => s.organization === org).map((s) => String(s._id)));
     const rows = state.apps.filter((a) => ours.has(String(a.system_id)) && (systemId === undefined || a.system_id === systemId)).filter(filter);
     return json(clone(rows.slice(page.skip, page.skip + page.limit)));
   }

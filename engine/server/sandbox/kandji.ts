@@ -469,7 +469,7 @@ export function createKandjiEmulator(): Emulator {
   const blueprints = new Map(BLUEPRINTS.map((b) => [b.id, b.name]));
   const apps = new Map<string, KandjiApp[]>(Object.entries(APPS).map(([id, list]) => [id, clone([...list])]));
 
-  const deviceCount = (userId: string) => devices.all().filter((d) => d.user_id === userId).length;
+  const deviceCount = (userId: string) => devices.filter((d) => d.user_id === userId).length;
 
   function presentUser(user: StoredUser): Record<string, unknown> {
     return {
@@ -598,7 +598,7 @@ export function createKandjiEmulator(): Emulator {
       [text('user_email_exact'), (d, v) => (userOf(d)?.email ?? '').toLowerCase() === v.toLowerCase()],
       [text('user_id'), (d, v) => (d.user_id ?? '').toLowerCase() === v.toLowerCase()],
     ];
-    let matching = devices.all().filter((d) => filters.every(([value, test]) => value === undefined || test(d, value)));
+    let matching = devices.filter((d) => filters.every(([value, test]) => value === undefined || test(d, value)));
 
     const ordering = (text('ordering') ?? '')
       .split(',')

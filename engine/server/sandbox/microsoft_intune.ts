@@ -1282,7 +1282,7 @@ export function createMicrosoftIntuneEmulator(): Emulator {
   // users
 
   function findUser(idOrUpn: string): Row | undefined {
-    return users.table.get(idOrUpn) ?? users.table.all().find((u) => lower(u.userPrincipalName) === idOrUpn.toLowerCase());
+    return users.table.get(idOrUpn) ?? users.table.find((u) => lower(u.userPrincipalName) === idOrUpn.toLowerCase());
   }
 
   function checkUserWrite(body: Row, existingId: string | undefined): void {
@@ -1319,7 +1319,7 @@ export function createMicrosoftIntuneEmulator(): Emulator {
           { code: 'InvalidValue', target: 'userPrincipalName' },
         ]);
       }
-      const clash = users.table.all().find((u) => lower(u.userPrincipalName) === upn.toLowerCase() && u.id !== existingId);
+      const clash = users.table.find((u) => lower(u.userPrincipalName) === upn.toLowerCase() && u.id !== existingId);
       if (clash) {
         throw badRequest('Another object with the same value for property userPrincipalName already exists.', 'Request_BadRequest', [{ code: 'ObjectConflict', target: 'userPrincipalName' }]);
       }

@@ -527,7 +527,7 @@ export function createNinjaOneEmulator(): Emulator {
 
   function userOut(user: NinjaUser, includeRoles: boolean): Obj {
     const { roles, ...rest } = user;
-    const assignedDeviceIds = devices.all().filter((d) => d.assignedOwnerUid === user.uid).map((d) => d.id);
+    const assignedDeviceIds = devices.filter((d) => d.assignedOwnerUid === user.uid).map((d) => d.id);
     const existing = new Set(devices.all().map((d) => d.id));
     return omitUndefined({ ...rest, deviceIds: user.deviceIds.filter((id) => existing.has(id)), assignedDeviceIds, roles: includeRoles ? roles : undefined });
   }
@@ -545,7 +545,7 @@ export function createNinjaOneEmulator(): Emulator {
   function deviceDetailed(device: NinjaDevice): Obj {
     const org = organizations.get(String(device.organizationId));
     const location = org?.locations.find((l) => l.id === device.locationId);
-    const owner = device.assignedOwnerUid ? users.all().find((u) => u.uid === device.assignedOwnerUid) : undefined;
+    const owner = device.assignedOwnerUid ? users.find((u) => u.uid === device.assignedOwnerUid) : undefined;
     const references = omitUndefined({
       organization: org ? organizationBrief(org) : undefined,
       location: location ? omitUndefined({ id: location.id, name: location.name, address: location.address, description: location.description }) : undefined,
@@ -587,7 +587,7 @@ export function createNinjaOneEmulator(): Emulator {
     const userType = url.searchParams.get('userType');
     if (userType !== null && userType !== 'TECHNICIAN' && userType !== 'END_USER') return badRequest(`Invalid userType: ${userType}`);
     const includeRoles = url.searchParams.get('includeRoles') === 'true';
-    return json(users.all().filter((u) => !userType || u.userType === userType).sort((a, b) => a.id - b.id).map((u) => userOut(u, includeRoles)));
+    return json(users.filter((u) => !userType || u.userType === userType).sort((a, b) => a.id - b.id).map((u) => userOut(u, includeRoles)));
   }
 
   function listDevices(url: URL): Response {
