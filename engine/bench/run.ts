@@ -485,23 +485,36 @@ async function startBareProxy(hub: string): Promise<Server> {
     }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // A body it cannot read is a 400, and a remote answer it cannot read a 502: never a crash of the bench server.
+    const fail = (status: number) => {
+      if (!res.headersSent) res.writeHead(status);
+      res.end();
+    };
     req.on('end', () => {
-      const unified = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { name: string; emails: { email: string }[] };
+      let unified: { name: string; emails: { email: string }[] };
+      try {
+        unified = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof unified;
+      } catch {
+        return fail(400);
+      }
       const payload = JSON.stringify({ username: unified.name, realname: unified.name, email: unified.emails[0]?.email });
       const headers = { authorization: 'Bearer sandbox-token', 'content-type': 'application/json', accept: 'application/json', 'x-unimap-sandbox-origin': 'https://sandbox.jamfcloud.com', 'content-length': String(Buffer.byteLength(payload)) };
       const out = httpRequest(target, { method: 'POST', agent, headers }, (remote) => {
         const parts: Buffer[] = [];
         remote.on('data', (chunk: Buffer) => parts.push(chunk));
         remote.on('end', () => {
-          const created = JSON.parse(Buffer.concat(parts).toString('utf8')) as { id: string };
+          let created: { id: string };
+          try {
+            created = JSON.parse(Buffer.concat(parts).toString('utf8')) as typeof created;
+          } catch {
+            return fail(502);
+          }
           const body = JSON.stringify({ id: created.id, name: unified.name, emails: unified.emails, remote_data: created });
           res.writeHead(remote.statusCode ?? 502, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
           res.end(body);
         });
       });
-      out.on('error', () => {
-        res.writeHead(502).end();
-      });
+      out.on('error', () => fail(502));
       out.end(payload);
     });
   });
