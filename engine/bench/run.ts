@@ -467,6 +467,9 @@ interface ChildServer {
 
 type Target = 'direct' | 'bare' | 'unimap';
 
+/** A Jamf create sent straight to the sandbox hub, as Unimap sends it (the hub picks the emulator by the origin header). */
+const jamfCreateHeaders = { authorization: 'Bearer sandbox-token', 'content-type': 'application/json', accept: 'application/json', 'x-unimap-sandbox-origin': 'https://sandbox.jamfcloud.com' };
+
 /**
  * The least any proxy can do for this create: a node:http server that reads the unified body,
  * builds Jamf's payload by hand, sends it over a keep-alive node:http client and answers with a
@@ -498,7 +501,7 @@ async function startBareProxy(hub: string): Promise<Server> {
         return fail(400);
       }
       const payload = JSON.stringify({ username: unified.name, realname: unified.name, email: unified.emails[0]?.email });
-      const headers = { authorization: 'Bearer sandbox-token', 'content-type': 'application/json', accept: 'application/json', 'x-unimap-sandbox-origin': 'https://sandbox.jamfcloud.com', 'content-length': String(Buffer.byteLength(payload)) };
+      const headers = { ...jamfCreateHeaders, 'content-length': String(Buffer.byteLength(payload)) };
       const out = httpRequest(target, { method: 'POST', agent, headers }, (remote) => {
         const parts: Buffer[] = [];
         remote.on('data', (chunk: Buffer) => parts.push(chunk));
@@ -628,7 +631,7 @@ function createRequest(target: Target, server: ChildServer, name: string, n: num
       }
     : {
         url: `${server.hub}/api/v1/users`,
-        headers: { authorization: 'Bearer sandbox-token', 'content-type': 'application/json', accept: 'application/json', 'x-unimap-sandbox-origin': 'https://sandbox.jamfcloud.com' },
+        headers: jamfCreateHeaders,
         body: JSON.stringify({ username: name, realname: name, email: `u${n}@example.com` }),
       };
 }

@@ -443,10 +443,6 @@ function mapValues(value: unknown, mapping: unknown, caseSensitive: unknown, def
 // below their top level), so the common case allocates nothing.
 /** `$removeEmpty` below the top level: undefined for a value it drops. */
 export function cleanEmpty(value: unknown): unknown {
-  return clean(value);
-}
-
-function clean(value: unknown): unknown {
   if (value === null || value === undefined || value === '') return undefined;
   if (typeof value !== 'object') return value;
   if (Array.isArray(value)) {
@@ -454,7 +450,7 @@ function clean(value: unknown): unknown {
     let items: unknown[] | undefined = isFlaggedArray(value) ? [] : undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      const cleaned = clean(item);
+      const cleaned = cleanEmpty(item);
       if (items) {
         if (cleaned !== undefined) items.push(cleaned);
       } else if (cleaned !== item || cleaned === undefined) {
@@ -474,7 +470,7 @@ function clean(value: unknown): unknown {
     if (!Object.hasOwn(value, key)) continue;
     const item = value[key];
     const unsafe = isForbiddenKey(key);
-    const cleaned = unsafe ? undefined : clean(item);
+    const cleaned = unsafe ? undefined : cleanEmpty(item);
     if (out) {
       if (cleaned !== undefined) out[key] = cleaned;
     } else if (unsafe || cleaned !== item || cleaned === undefined) {
@@ -490,7 +486,7 @@ function clean(value: unknown): unknown {
 
 
 function removeEmpty(value: unknown): unknown {
-  const cleaned = clean(value);
+  const cleaned = cleanEmpty(value);
   if (cleaned !== undefined) return cleaned;
   if (Array.isArray(value)) return [];
   if (isPlainObject(value)) return {};

@@ -353,7 +353,7 @@ interface EvaluationState {
   /**
    * The root's fields that name paths start with (`response` in `response.mail`), each read once
    * per evaluation: a slot per distinct first key (CompileState.rootKeys), UNREAD until a path
-   * over the root needs it, then the field's value or MISSING. Nothing changes the root while
+   * over the root needs it, then the field's value (undefined when missing). Nothing changes the root while
    * an expression runs, so every later path over it reuses the read.
    */
   reads: unknown[];
@@ -361,8 +361,6 @@ interface EvaluationState {
 
 /** A root field not read yet in this evaluation (see EvaluationState.reads). */
 const UNREAD: unique symbol = Symbol('unread');
-/** A root field that is not there (or not data: see lookup). */
-const MISSING: unique symbol = Symbol('missing');
 
 /** A name a block binds somewhere, not (yet) bound in this evaluation: look further out. */
 const UNBOUND: unique symbol = Symbol('unbound');
@@ -619,12 +617,7 @@ function compileNode(node: AstNode, state: CompileState, allowStages = false): N
     // The common case, without the filter loop.
     return (input, env) => {
       tick(env);
-      const result = core(input, env);
-      if (Array.isArray(result) && (result as Sequence).sequence === true && !(result as Sequence).tupleStream) {
-        if (result.length === 0) return undefined;
-        if (result.length === 1) return (result as Sequence).keepSingleton ? result : result[0];
-      }
-      return result;
+      return collapse(core(input, env));
     };
   }
   return (input, env) => {
@@ -930,10 +923,9 @@ function compilePath(node: AstNode, state: CompileState): Node {
   // array it reaches directly: each predicate filter returns a fresh sequence, which is what
   // the general path would copy it into. It ticks the clock and collapses its own result, so
   // compileNode adds no wrapper (see selfCollapsing).
-  let slot = state.rootKeys.indexOf(keys[0]!);
-  if (slot < 0) slot = state.rootKeys.push(keys[0]!) - 1;
   const firstKey = keys[0]!;
-  const firstCheck = checkFunction[0]!;
+  let slot = state.rootKeys.indexOf(firstKey);
+  if (slot < 0) slot = state.rootKeys.push(firstKey) - 1;
   const read: Node = (input, env) => {
     tick(env);
     if (Array.isArray(input)) return collapsedGeneral(input, env);
@@ -942,12 +934,9 @@ function compilePath(node: AstNode, state: CompileState): Node {
     const clock = env.clock;
     if (input === clock.root) {
       // The first step over the root: read once per evaluation (see EvaluationState.reads).
+      // A missing field reads as undefined, which the steps below take as missing too.
       value = clock.reads[slot];
-      if (value === UNREAD) {
-        value = input === null || typeof input !== 'object' || !Object.prototype.hasOwnProperty.call(input, firstKey) || (firstCheck && isFunction(input)) ? MISSING : (input as Record<string, unknown>)[firstKey];
-        clock.reads[slot] = value;
-      }
-      if (value === MISSING) return filtered ? collapsedGeneral(input, env) : undefined;
+      if (value === UNREAD) clock.reads[slot] = value = lookup(input, firstKey);
       i = 1;
     }
     for (; i < keys.length; i++) {
@@ -1459,8 +1448,9 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
     throw new Unsupported(`function $${name}`);
   }
   if (!fn || typeof fn.implementation !== 'function') throw new Unsupported(`function $${name}`);
+  const removeEmpty = !applyTo && isRemoveEmptyCall(node, state);
   // $removeEmpty only walks its argument: in output position, the argument is too.
-  if (state.output.has(node) && name === 'removeEmpty' && state.helpers && !applyTo && node.arguments?.length === 1) markOutput(state, node.arguments[0]);
+  if (removeEmpty && state.output.has(node)) markOutput(state, node.arguments![0]);
   // Lambdas as arguments are not supported; regex literals only for the pattern functions.
   const isPattern = (PATTERN_BUILTINS as readonly string[]).includes(name);
   const args = (node.arguments ?? []).map((arg) => {
@@ -1517,8 +1507,8 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
     }
     return error;
   };
-  // `$removeEmpty({…})` with literal keys builds its object clean (the helper, not a variable of that name).
-  const staticArgument = name === 'removeEmpty' && state.helpers && !applyTo && args.length === 1 && !state.boundNames.has(name) ? staticObjects.get(args[0]!.node) : undefined;
+  // `$removeEmpty({…})` with literal keys builds its object clean.
+  const staticArgument = removeEmpty ? staticObjects.get(args[0]!.node) : undefined;
   const fuse = (regular: Node): Node => (staticArgument && !staticArgument.keys.some(isForbiddenKey) ? removeEmptyObject(staticArgument, regular) : regular);
   const applyValidated = (validated: unknown[], input: unknown): unknown => {
     focus.input = input;
@@ -1687,6 +1677,12 @@ function compileOrExplain(expression: jsonata.Expression, options: CompileFastOp
   };
 }
 
+/** A call of Unimap's `$removeEmpty` helper (not a variable of that name) with one argument. */
+function isRemoveEmptyCall(node: AstNode, state: CompileState): boolean {
+  const procedure = node.procedure;
+  return state.helpers && node.type === 'function' && procedure?.type === 'variable' && procedure.value === 'removeEmpty' && !state.boundNames.has('removeEmpty') && node.arguments?.length === 1;
+}
+
 /** Whether the root always returns a top level it built itself: an object or array constructor, also inside a block, a condition or `$removeEmpty`. */
 function freshRoot(node: AstNode | undefined, state: CompileState): boolean {
   if (!node || typeof node !== 'object') return false;
@@ -1699,11 +1695,9 @@ function freshRoot(node: AstNode | undefined, state: CompileState): boolean {
       return node.value === '{' || node.value === '[';
     case 'condition':
       return freshRoot(node.then, state) && (node.else === undefined || freshRoot(node.else, state));
-    case 'function': {
+    case 'function':
       // $removeEmpty returns its argument's top level, or a copy of it, or a new empty one.
-      const procedure = node.procedure;
-      return state.helpers && procedure?.type === 'variable' && procedure.value === 'removeEmpty' && !state.boundNames.has('removeEmpty') && node.arguments?.length === 1 && freshRoot(node.arguments[0], state);
-    }
+      return isRemoveEmptyCall(node, state) && freshRoot(node.arguments![0], state);
     default:
       return false;
   }
