@@ -3,6 +3,7 @@ import { UnimapError } from '../errors.js';
 import { decodeCursor } from '../pagination/cursor.js';
 import { normalize } from '../models/normalize.js';
 import { applyAuth, tokenKey, type TokenCache } from '../transport/auth.js';
+import { deadlineIn, type Deadline } from '../transport/deadline.js';
 import { defaultSleep, exchange } from '../transport/exchange.js';
 import { createRedactor, type Redactor } from '../transport/redact.js';
 import type { Account, ExecuteOptions, FetchLike, TransportLimits } from '../transport/types.js';
@@ -47,6 +48,8 @@ interface Run extends StepRunner {
   trace: Trace;
   fetch: FetchLike;
   options: ExecuteOptions;
+  /** From `options.timeoutMs`; cleared once a stream body is handed out. */
+  deadline: Deadline | undefined;
 }
 
 function toUnifiedCall(core: ExecutionCore, call: ExecuteCall): UnifiedCall {
@@ -92,7 +95,12 @@ export async function executeCall(core: ExecutionCore, call: ExecuteCall, option
 function createRun(core: ExecutionCore, resolved: ResolvedMethod, input: CallInput, redactor: Redactor, trace: Trace, options: ExecuteOptions): Run {
   const fetchImpl = options.fetch ?? (globalThis.fetch as FetchLike | undefined);
   if (!fetchImpl) throw new UnimapError('invalid_call', 'no fetch: pass `fetch` in the options on a runtime without a global fetch', { statusCode: 500 });
+  const { timeoutMs } = options;
+  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= 2_147_483_647)) {
+    throw new UnimapError('invalid_call', '`timeoutMs` must be a number of milliseconds above 0 (and at most 2^31 - 1, as setTimeout allows)', { statusCode: 500 });
+  }
   const run: Run = {
+    deadline: timeoutMs === undefined ? undefined : deadlineIn(timeoutMs),
     core,
     resolved,
     input,
@@ -122,6 +130,8 @@ async function executeResolved(run: Run): Promise<ExecuteResult> {
   const before = await trace.step('before', undefined, () => runSteps('before', run, {}));
 
   if (format === 'stream') {
+    // The budget covers execute(), not the consumer's pace through the stream.
+    run.deadline = undefined;
     return { status: 200, headers: { 'content-type': 'application/x-ndjson' }, body: redactingStream(streamRecords(run, before), run.redactor) };
   }
 
@@ -206,6 +216,7 @@ async function sendRemote(run: Run, request: RemoteRequest, target: RemoteTarget
   // Only when someone listens: each event is a redacted copy of the request and the whole response body.
   if (trace.remoteCallsWanted) authEnv.onRemoteCall = trace.remoteCall;
   if (run.options.signal) authEnv.signal = run.options.signal;
+  if (run.deadline) authEnv.deadline = run.deadline;
   const expression = resolved.integration.slots.get('auth.expression');
   if (expression) authEnv.expression = expression;
   const auth = definition.auth;
@@ -223,6 +234,7 @@ async function sendRemote(run: Run, request: RemoteRequest, target: RemoteTarget
   };
   if (trace.remoteCallsWanted) exchangeInput.onRemoteCall = trace.remoteCall;
   if (run.options.signal) exchangeInput.signal = run.options.signal;
+  if (run.deadline) exchangeInput.deadline = run.deadline;
   const rateLimit: NonNullable<Parameters<typeof exchange>[0]['rateLimit']> = {};
   const isRateLimited = resolved.integration.slots.get('rate_limit.is_rate_limited');
   const retryAfter = resolved.integration.slots.get('rate_limit.retry_after');

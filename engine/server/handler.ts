@@ -208,6 +208,7 @@ function createPlainHandler(options: ServerOptions): PlainHandler {
   const idempotency = options.idempotency ?? new MemoryIdempotencyStore();
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const timeoutMs = options.requestTimeoutMs ?? 60_000;
+  if (!(timeoutMs > 0 && timeoutMs <= 2_147_483_647)) throw new UnimapError('invalid_call', '`requestTimeoutMs` must be a number of milliseconds above 0 (and at most 2^31 - 1)', { statusCode: 500 });
   const tokens = options.tokens.map((token) => utf8.encode(token));
 
   return async (request: PlainRequest): Promise<PlainResponse> => {
@@ -253,14 +254,13 @@ function createPlainHandler(options: ServerOptions): PlainHandler {
         if (!(await idempotency.begin(scope, fingerprint))) return done(errorResponse(problem(409, 'idempotency_conflict', 'a request with this Idempotency-Key is still in progress')), 'idempotency_in_progress');
       }
 
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeoutMs);
       try {
         const call: ExecuteCall = { model: target.model, resource: target.resource, method: target.method, query, account };
         if (target.id !== undefined) call.id = target.id;
         if (body !== undefined) call.body = body;
         if (options.environment) call.overrides = { environment: options.environment };
-        const executeOptions: Parameters<Engine['execute']>[1] = { signal: controller.signal };
+        // A deadline, not an AbortController and a timer: see transport/deadline.ts.
+        const executeOptions: Parameters<Engine['execute']>[1] = { timeoutMs };
         if (options.fetch) executeOptions.fetch = options.fetch;
         const result = await options.engine.execute(call, executeOptions);
         if (result.body && typeof result.body === 'object' && Symbol.asyncIterator in result.body) {
@@ -273,15 +273,12 @@ function createPlainHandler(options: ServerOptions): PlainHandler {
         if (scope) await idempotency.finish(scope, { fingerprint, status: result.status, headers, body: text } satisfies StoredResponse);
         return done({ status: result.status, headers, body: text });
       } catch (error) {
-        const failure = controller.signal.aborted && isUnimapError(error) && error.code === 'aborted' ? new UnimapError('request_timeout', `the request took longer than ${timeoutMs} ms`, { statusCode: 504 }) : error;
         if (scope) {
           // A client error is final, so replay it too; a failure on our side may be retried with the same key.
-          if (isUnimapError(failure) && failure.statusCode < 500) await idempotency.finish(scope, { fingerprint, status: failure.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(failure.toJSON()) });
+          if (isUnimapError(error) && error.statusCode < 500) await idempotency.finish(scope, { fingerprint, status: error.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(error.toJSON()) });
           else await idempotency.abandon(scope);
         }
-        throw failure;
-      } finally {
-        clearTimeout(timer);
+        throw error;
       }
     } catch (error) {
       if (isUnimapError(error)) return done(errorResponse(error), error.code);

@@ -2,6 +2,7 @@ import { UnimapError } from '../errors.js';
 import { evaluateSlot, type CompiledSlot } from '../expressions/evaluate.js';
 import type { RemoteRequest, RemoteResponse } from '../pipeline/call.js';
 import { errorSummary, redactRequest } from './auth.js';
+import { requestTimeout, timeLeft, type Deadline } from './deadline.js';
 import type { Redactor } from './redact.js';
 import { send, type ResponseFormat } from './send.js';
 import type { FetchLike, RemoteCallEvent, TransportLimits } from './types.js';
@@ -14,6 +15,7 @@ export interface ExchangeInput {
   limits: TransportLimits;
   fetch: FetchLike;
   signal?: AbortSignal;
+  deadline?: Deadline;
   redactor: Redactor;
   what: string;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -82,13 +84,14 @@ export async function exchange(input: ExchangeInput): Promise<RemoteResponse> {
         what: input.what,
       };
       if (input.signal) sendInput.signal = input.signal;
+      if (input.deadline) sendInput.deadline = input.deadline;
       response = await send(sendInput);
     } catch (error) {
       input.onRemoteCall?.({ purpose: input.purpose, attempt, request: redactRequest(request, input.redactor), error: errorSummary(error), durationMs: Date.now() - started });
       // Timeouts are not retried: a server that hangs once tends to hang again, and the caller waits.
       if (error instanceof UnimapError && error.code === 'remote_unreachable' && idempotent && failures < input.limits.maxRetries) {
         failures++;
-        await input.sleep(backoff(failures, input.limits.backoffMs), input.signal);
+        await waitToRetry(input, backoff(failures, input.limits.backoffMs));
         continue;
       }
       throw error;
@@ -113,7 +116,7 @@ export async function exchange(input: ExchangeInput): Promise<RemoteResponse> {
         });
       }
       rateLimited++;
-      await input.sleep(wait, input.signal);
+      await waitToRetry(input, wait);
       continue;
     }
     if (response.status === 401 && input.reauthenticate && !reauthenticated) {
@@ -126,11 +129,19 @@ export async function exchange(input: ExchangeInput): Promise<RemoteResponse> {
     }
     if (response.status >= 500 && idempotent && failures < input.limits.maxRetries) {
       failures++;
-      await input.sleep(backoff(failures, input.limits.backoffMs), input.signal);
+      await waitToRetry(input, backoff(failures, input.limits.backoffMs));
       continue;
     }
     return response;
   }
+}
+
+/** Waits before a retry, unless the wait would outlast the call's budget: then it fails at once. */
+function waitToRetry(input: ExchangeInput, ms: number): Promise<void> {
+  if (input.deadline && ms >= timeLeft(input.deadline)) {
+    return Promise.reject(requestTimeout(input.deadline, `${input.what}: a retry would have to wait ${Math.ceil(ms / 1000)} s`));
+  }
+  return input.sleep(ms, input.signal);
 }
 
 async function isRateLimited(input: ExchangeInput, response: RemoteResponse): Promise<boolean> {

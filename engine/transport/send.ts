@@ -2,6 +2,7 @@ import { cancelResponseBody, readResponseText } from './bounded-text.js';
 import { UnimapError } from '../errors.js';
 import { isForbiddenKey } from '../expressions/plain.js';
 import type { RemoteRequest, RemoteResponse } from '../pipeline/call.js';
+import { requestTimeout, timeLeft, type Deadline } from './deadline.js';
 import type { Redactor } from './redact.js';
 import type { FetchLike } from './types.js';
 import { parseXml, XmlParseError } from './xml.js';
@@ -15,6 +16,8 @@ export interface SendInput {
   maxBytes: number;
   fetch: FetchLike;
   signal?: AbortSignal;
+  /** The whole call's budget: this exchange ends by then too, as a `request_timeout`. */
+  deadline?: Deadline;
   redactor: Redactor;
   /** For messages: `jamf mdm/users.list`. */
   what: string;
@@ -152,13 +155,17 @@ function networkReason(error: unknown): string {
 
 /** One HTTP exchange with a timeout that covers the whole body; failures become typed errors. */
 export async function send(input: SendInput): Promise<RemoteResponse> {
-  const { request, redactor, what } = input;
+  const { request, redactor, what, deadline } = input;
+  const left = timeLeft(deadline);
+  if (left <= 0) throw requestTimeout(deadline!);
+  // The call's own timeout, or what is left of the whole call's budget if that ends first.
+  const byDeadline = left < input.timeoutMs;
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
-  }, input.timeoutMs);
+  }, byDeadline ? left : input.timeoutMs);
   const onAbort = () => controller.abort();
   input.signal?.addEventListener('abort', onAbort, { once: true });
   // Only error messages need the origin.
@@ -195,6 +202,7 @@ export async function send(input: SendInput): Promise<RemoteResponse> {
 
   function failure(error: unknown): UnimapError {
     if (error instanceof UnimapError) return error;
+    if (timedOut && byDeadline) return requestTimeout(deadline!, `${what}: waiting for ${origin()}`);
     if (timedOut) {
       return new UnimapError('remote_timeout', `${what}: ${origin()} did not answer within ${input.timeoutMs} ms`, { statusCode: 504, details: { timeout_ms: input.timeoutMs } });
     }

@@ -68,6 +68,14 @@ export interface ExecuteHooks {
 export interface ExecuteOptions {
   fetch?: FetchLike;
   signal?: AbortSignal;
+  /**
+   * A time budget for the whole call, in milliseconds: every remote call, retry and wait must end
+   * within it, else the call fails with `request_timeout` (504). A retry whose wait would outlast
+   * it fails at once rather than waiting. Each remote call keeps its own `timeout_ms` too. For a
+   * `stream` result it covers the call until the body is returned; the stream's pages then have
+   * only their own timeouts. `unimap serve` sets it from `requestTimeoutMs`.
+   */
+  timeoutMs?: number;
   hooks?: ExecuteHooks;
   /** Replaces `setTimeout`-based waiting (tests; schedulers). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;

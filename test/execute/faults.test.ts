@@ -284,6 +284,64 @@ describe('timeouts and cancellation', () => {
   });
 });
 
+describe('a time budget for the whole call (timeoutMs)', () => {
+  test('a remote call still running when the budget ends is a request_timeout 504, not a remote_timeout', async () => {
+    const server = await serve(() => 'handled'); // never answers
+    const started = Date.now();
+    const error = await failure(engine.execute(list(server), { timeoutMs: 200 })); // the call's own timeout is 30 s
+    expect(error).toMatchObject({ code: 'request_timeout', statusCode: 504, details: { timeout_ms: 200 } });
+    expect(error.message).toContain('200 ms');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a call's own timeout_ms still applies when it is shorter than the budget", async () => {
+    const server = await serve(() => 'handled');
+    const error = await failure(makeEngine({ timeoutMs: 150 }).execute(list(server), { timeoutMs: 10_000 }));
+    expect(error).toMatchObject({ code: 'remote_timeout', statusCode: 504 });
+  });
+
+  test('a Retry-After that would outlast the budget fails at once instead of waiting', async () => {
+    const server = await serve(() => ({ status: 429, headers: { 'retry-after': '20' } }));
+    const { sleeps, options } = recordingSleep();
+    const error = await failure(makeEngine({ maxRetryAfterMs: 60_000 }).execute(list(server), { ...options, timeoutMs: 5000 }));
+    expect(error).toMatchObject({ code: 'request_timeout', statusCode: 504 });
+    expect(error.message).toContain('wait 20 s');
+    expect(sleeps).toEqual([]);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test('a wait that fits the budget is made, and the retry answers', async () => {
+    const server = await serve(() => (server.requests.length === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { body: okUsers }));
+    const { sleeps, options } = recordingSleep();
+    const { status } = await engine.execute(list(server), { ...options, timeoutMs: 5000 });
+    expect(status).toBe(200);
+    expect(sleeps).toEqual([1000]);
+  });
+
+  test('a stream is bounded until execute returns it, not while the consumer reads it', async () => {
+    const server = await serve((request) => {
+      const cursor = parse(request).query.cursor;
+      return { body: cursor ? { users: [{ id: 2, name: 'Bo' }] } : { users: [{ id: 1, name: 'Ada' }], next: 'p2' } };
+    });
+    const ids: string[] = [];
+    for await (const record of engine.records(list(server, { style: 'cursor' }), { timeoutMs: 100 })) {
+      ids.push(String(record.id));
+      await new Promise((resolve) => setTimeout(resolve, 200)); // a slow consumer, past the budget
+    }
+    expect(ids).toEqual(['1', '2']);
+  });
+
+  test('a budget that is not a positive number of milliseconds is refused', async () => {
+    const server = await serve(() => ({ body: okUsers }));
+    for (const timeoutMs of [0, -1, Number.NaN, 2 ** 31]) {
+      expect(await failure(engine.execute(list(server), { timeoutMs }))).toMatchObject({ code: 'invalid_call' });
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
 describe('bodies that cannot be read', () => {
   test('malformed JSON gives invalid_remote_response 502 with a snippet, and is not retried', async () => {
     const server = await serve(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"users": [' }));

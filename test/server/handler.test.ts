@@ -125,7 +125,15 @@ describe('the web-standard handler', () => {
     const started = Date.now();
     const slow = await fetch(`${base}/unified/mdm/users/slow?integrated_account_id=acct`, { method: 'POST', headers, body: '{}' });
     expect(slow.status).toBe(504);
+    expect(await slow.json()).toMatchObject({ code: 'request_timeout', statusCode: 504 });
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  test('a request time limit that is not a positive number of milliseconds is refused when the handler is made', () => {
+    const engine = new Engine({ definitions: [{ file: 'tiny.yaml', text: definition }] });
+    for (const requestTimeoutMs of [0, -5, Number.NaN, 2 ** 31]) {
+      expect(() => createHandler({ engine, accounts: new MemoryAccountStore([]), tokens: ['t'], requestTimeoutMs })).toThrow(expect.objectContaining({ code: 'invalid_call' }));
+    }
   });
 
   test('Idempotency-Key: a replay does not call the vendor again; another body is a 409', async () => {

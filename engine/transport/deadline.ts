@@ -1,0 +1,30 @@
+import { UnimapError } from '../errors.js';
+
+/**
+ * A whole call's time budget (`ExecuteOptions.timeoutMs`): every remote call, retry and wait of
+ * one `execute` must end by `at`. It is a timestamp, not an AbortController: on Node 20 each
+ * controller is a native transferable object that survives young-generation GC, and a server
+ * makes one per request.
+ */
+export interface Deadline {
+  /** `Date.now()` value by which the call must be done. */
+  at: number;
+  /** The budget it was made from, for messages. */
+  ms: number;
+}
+
+export function deadlineIn(ms: number, now = Date.now()): Deadline {
+  return { at: now + ms, ms };
+}
+
+/** Milliseconds left; Infinity without a deadline. */
+export function timeLeft(deadline: Deadline | undefined, now = Date.now()): number {
+  return deadline ? deadline.at - now : Infinity;
+}
+
+export function requestTimeout(deadline: Deadline, why?: string): UnimapError {
+  return new UnimapError('request_timeout', `the request took longer than its ${deadline.ms} ms limit${why ? ` (${why})` : ''}`, {
+    statusCode: 504,
+    details: { timeout_ms: deadline.ms },
+  });
+}
