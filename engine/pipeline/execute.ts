@@ -58,9 +58,12 @@ function toUnifiedCall(core: ExecutionCore, call: ExecuteCall): UnifiedCall {
   if (call.integration && call.integration !== account.integration) {
     throw new UnimapError('invalid_call', `the call names integration \`${call.integration}\` but the account uses \`${account.integration}\``, { statusCode: 400 });
   }
-  const { account: _account, overrides, ...rest } = call;
-  const unified: UnifiedCall = { ...rest, integration: account.integration, context: account.context ?? {} };
-  const environment = overrides?.environment ?? core.environment;
+  // Field by field: an object rest-spread is a slow runtime call in V8, once per request.
+  const unified: UnifiedCall = { integration: account.integration, model: call.model, resource: call.resource, method: call.method, context: account.context ?? {} };
+  if (call.id !== undefined) unified.id = call.id;
+  if (call.query !== undefined) unified.query = call.query;
+  if (call.body !== undefined) unified.body = call.body;
+  const environment = call.overrides?.environment ?? core.environment;
   if (environment || account.overrides) {
     unified.overrides = {};
     if (environment) unified.overrides.environment = environment;
