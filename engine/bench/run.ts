@@ -18,7 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent as HttpAgent, createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -309,12 +309,13 @@ async function benchRoundTrip(engine: Engine, reps: number): Promise<void> {
 
 async function benchColdStart(firstLoadMs: number, reps: number): Promise<void> {
   log(`\n(c) Cold start: loadEngine({ definitions: 'mappings' }) (read, validate, compile every definition)`);
-  log(`    without the parse cache (cacheDir: false: every YAML file and expression parsed), and with it warm (a restart: unchanged files are not parsed again)`);
+  log(`    without the parse cache (cacheDir: false: every YAML file and expression parsed), and with it warm (a restart, or the first start after npm ci / unimap validate: unchanged files are not parsed again)`);
   const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'unimap-bench-cache-'));
+  const editedCopy = mkdtempSync(path.join(os.tmpdir(), 'unimap-bench-defs-'));
   try {
     // Fresh processes: the engine's modules are already imported (as an application would have them), loadEngine is the first call.
-    const freshRun = async (cache: string | false): Promise<number> => {
-      const child = spawn(process.execPath, [...loader, thisFile, '--cold-child', `--cache-dir=${cache === false ? '' : cache}`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const freshRun = async (cache: string | false, definitions = path.join(root, 'mappings')): Promise<number> => {
+      const child = spawn(process.execPath, [...loader, thisFile, '--cold-child', `--cache-dir=${cache === false ? '' : cache}`, `--definitions=${definitions}`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       child.stdout!.on('data', (chunk: Buffer) => {
         out += chunk.toString('utf8');
@@ -327,6 +328,13 @@ async function benchColdStart(firstLoadMs: number, reps: number): Promise<void> 
     const firstWithCache = await freshRun(cacheDir); // writes the cache
     const cached: number[] = [];
     for (let r = 0; r < 3; r++) cached.push(await freshRun(cacheDir));
+    // An author's edit: one file changed since the cache was written (each run edits another file), the rest cached.
+    cpSync(path.join(root, 'mappings'), editedCopy, { recursive: true });
+    const edited: number[] = [];
+    for (const file of ['jamf.yaml', 'microsoft_intune.yaml', 'ninjaone.yaml']) {
+      appendFileSync(path.join(editedCopy, file), '\n# edited by the bench\n');
+      edited.push(await freshRun(cacheDir, editedCopy));
+    }
     const repeat = async (cache: string | false): Promise<number[]> => {
       const times: number[] = [];
       for (let r = 0; r < reps; r++) {
@@ -345,6 +353,7 @@ async function benchColdStart(firstLoadMs: number, reps: number): Promise<void> 
         ['measure', 'no parse cache, ms', 'parse cache warm, ms'],
         ['fresh process, first call, median of 3', fmt(median(uncached), 1), fmt(median(cached), 1)],
         ['fresh process, the call that writes the cache', '', fmt(firstWithCache, 1)],
+        ['fresh process, one definition edited since, median of 3', '', fmt(median(edited), 1)],
         ['first load in this bench process', fmt(firstLoadMs, 1), ''],
         [`repeated loads in this process, median of ${reps}`, fmt(median(repeatUncached), 1), fmt(median(repeatCached), 1)],
         ['repeated loads, min', fmt(Math.min(...repeatUncached), 1), fmt(Math.min(...repeatCached), 1)],
@@ -352,8 +361,10 @@ async function benchColdStart(firstLoadMs: number, reps: number): Promise<void> 
     );
     log(`    ${engine.integrations.size} integrations, ${[...engine.integrations.values()].reduce((n, i) => n + i.slots.size, 0)} expressions; cache ${readdirSync(cacheDir).length} files`);
     summary.push({ what: '(c) loadEngine ms, fresh process: cache warm / none', value: `${fmt(median(cached), 1)} / ${fmt(median(uncached), 1)}`, ratio: `${fmt(median(uncached) / median(cached), 1)}× faster with the cache` });
+    summary.push({ what: '(c) loadEngine ms, fresh process, 1 file edited', value: fmt(median(edited), 1), ratio: `${fmt(median(edited) / median(cached), 1)}× the warm cache` });
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
+    rmSync(editedCopy, { recursive: true, force: true });
   }
 }
 
@@ -811,7 +822,8 @@ async function main(): Promise<void> {
   await import('../definitions/read-folder.js');
   await import('../definitions/disk-parse-cache.js');
   const t0 = now();
-  const engine = await loadEngine({ definitions: path.join(root, 'mappings'), cacheDir: cacheArg ? cacheArg : false });
+  const definitionsArg = argv.find((a) => a.startsWith('--definitions='))?.slice('--definitions='.length);
+  const engine = await loadEngine({ definitions: definitionsArg || path.join(root, 'mappings'), cacheDir: cacheArg ? cacheArg : false });
   const firstLoadMs = now() - t0;
   if (argv.includes('--cold-child')) {
     process.stdout.write(`${JSON.stringify({ ms: firstLoadMs })}\n`);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, writeFile, mkdir, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,6 +68,28 @@ describe('unimap validate', () => {
     expect(code).toBe(1);
     const parsed = JSON.parse(stdout) as { problems: { code: string; location: { line: number } }[] };
     expect(parsed.problems.map((p) => p.code)).toContain('jsonata_syntax');
+  }, 30_000);
+
+  test('reads and fills the parse cache: a second run reports the same problems at the same places; --no-cache leaves it alone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'unimap-'));
+    await mkdir(join(dir, 'node_modules')); // the cache goes to the nearest node_modules/.cache/unimap
+    await writeFile(join(dir, 'broken.yaml'), broken);
+    await writeFile(join(dir, 'good.yaml'), broken.replace('name: broken', 'name: good').replace('pth:', 'path:').replace('response.name &', 'response.name'));
+    const cache = join(dir, 'node_modules', '.cache', 'unimap');
+    const first = await unimap('validate', dir);
+    const entries = await readdir(cache);
+    expect(entries.filter((f) => f.endsWith('.json')).length).toBeGreaterThanOrEqual(1);
+    const second = await unimap('validate', dir);
+    expect(second).toEqual(first);
+    expect(second.code).toBe(1);
+    expect(second.stdout).toContain('broken.yaml:7:7  schema_violation  unknown property `pth`. Did you mean `path`?');
+    expect(second.stdout).toContain('broken.yaml:18:11  jsonata_syntax  S0211');
+
+    const other = await mkdtemp(join(tmpdir(), 'unimap-'));
+    await mkdir(join(other, 'node_modules'));
+    await writeFile(join(other, 'good.yaml'), broken.replace('name: broken', 'name: good').replace('pth:', 'path:').replace('response.name &', 'response.name'));
+    expect((await unimap('validate', other, '--no-cache')).code).toBe(0);
+    await expect(readdir(join(other, 'node_modules', '.cache', 'unimap'))).rejects.toThrow();
   }, 30_000);
 
   test('bad usage exits 2', async () => {
