@@ -5,6 +5,8 @@ import jsonata from 'jsonata';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileFast, FastPathUnsupported, type FastExpression } from '../../engine/expressions/fast/compile.js';
 import { readSuiteGroup, suiteGroups, suiteMissing, suiteRoot, clearSuiteDatasets, type SuiteCase } from '../support/jsonata-suite.js';
+import { calledFunctions, outsideFastScope } from '../support/fast-scope.js';
+import { loadEngine } from '../../engine/index.js';
 
 // As jsonata-js's own runner does: a runaway evaluation fails with U1001 (stack depth or time).
 function timebox(expression: jsonata.Expression, timeout: number, maxDepth: number | undefined): void {
@@ -31,21 +33,30 @@ function timebox(expression: jsonata.Expression, timeout: number, maxDepth: numb
 interface PreparedCase extends SuiteCase {
   compiled?: { stock: jsonata.Expression; fast?: FastExpression };
   compileError?: unknown;
+  /** Inside issue 8's scope for the fast path (see fast-scope.ts): it must run there. */
+  inScope?: boolean;
 }
 
-function loadGroup(group: string): PreparedCase[] {
+function loadGroup(group: string, mappingFunctions: ReadonlySet<string>): PreparedCase[] {
   return readSuiteGroup(group).map((c) => {
     const prepared: PreparedCase = c;
     try {
       const stock = jsonata(c.expr);
       const fast = compileFast(stock);
       prepared.compiled = { stock, fast };
+      // Functions passed in as bindings are the caller's own code, not the expression's.
+      const functionBindings = Object.values(c.bindings).some((v) => typeof v === 'function');
+      prepared.inScope = !functionBindings && outsideFastScope(stock.ast(), mappingFunctions).length === 0;
     } catch (error) {
       prepared.compileError = error;
     }
     return prepared;
   });
 }
+
+// The functions the bundled mappings call: part of the fast path's required scope.
+const bundled = await loadEngine({ definitions: 'mappings', cacheDir: false });
+const mappingFunctions = calledFunctions([...bundled.integrations.values()].flatMap((i) => [...i.slots.values()].map((slot) => slot.expression.ast())));
 
 // Results compare as JSON-like values: sequences as arrays, null-prototype objects as objects.
 function normalize(value: unknown): unknown {
@@ -116,7 +127,8 @@ async function runCase(c: PreparedCase): Promise<Outcome> {
 }
 
 const groups = suiteGroups();
-const totals = { cases: 0, fast: 0, fallback: 0, passed: 0 };
+const totals = { cases: 0, fast: 0, fallback: 0, passed: 0, inScope: 0 };
+const inScopeNotFast: string[] = [];
 
 describe('JSONata conformance suite (fast path with stock fallback)', () => {
   if (suiteMissing) {
@@ -126,7 +138,7 @@ describe('JSONata conformance suite (fast path with stock fallback)', () => {
     return;
   }
 
-  const prepared = new Map(groups.map((group) => [group, loadGroup(group)]));
+  const prepared = new Map(groups.map((group) => [group, loadGroup(group, mappingFunctions)]));
 
   for (const group of groups) {
     const cases = prepared.get(group) ?? [];
@@ -138,6 +150,10 @@ describe('JSONata conformance suite (fast path with stock fallback)', () => {
         totals.cases++;
         if (outcome.fast) totals.fast++;
         else totals.fallback++;
+        if (c.inScope) {
+          totals.inScope++;
+          if (!outcome.fast) inScopeNotFast.push(`${c.name}: ${c.expr.slice(0, 120)}`);
+        }
         if (outcome.ok) totals.passed++;
         else failures.push(`${c.name} [${outcome.fast ? 'fast' : 'stock'}] ${c.expr.slice(0, 120)}: ${outcome.detail ?? ''}`);
       }
@@ -149,9 +165,12 @@ describe('JSONata conformance suite (fast path with stock fallback)', () => {
   const compiledFast = allCases.filter((c) => c.compiled?.fast).length;
   it(`summary: ${compiledFast}/${allCases.length} compiled fast, ${allCases.length - compiledFast} fallback`, () => {
     console.log(
-      `JSONata suite: ${totals.fast}/${totals.cases} evaluated fast, ${totals.fallback} fallback, ${totals.passed} passed`,
+      `JSONata suite: ${totals.fast}/${totals.cases} evaluated fast, ${totals.fallback} fallback, ${totals.passed} passed; ` +
+        `${totals.inScope} cases inside the fast path's required scope (${mappingFunctions.size} functions from mappings/), ${totals.inScope - inScopeNotFast.length} of them evaluated fast`,
     );
     expect(totals.cases).toBe(allCases.length);
+    expect(totals.inScope).toBeGreaterThan(600);
+    expect(inScopeNotFast).toEqual([]);
     expect(totals.fast + totals.fallback).toBe(totals.cases);
     expect(totals.passed).toBe(totals.cases);
   });
