@@ -1,7 +1,7 @@
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createNodeFetch } from '../../engine/transport/node-fetch.js';
-import { loadEngine } from '../../engine/index.js';
+import { Engine, loadEngine, type ExecuteCall } from '../../engine/index.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 
 // The server's node:http fetch must answer exactly as the global fetch does for what the
@@ -25,7 +25,13 @@ beforeAll(async () => {
       return 'handled';
     }
     if (path === '/empty') return { status: 204 };
-    if (path === '/hang') return new Promise(() => undefined);
+    if (path === '/hang' || path === '/users/hang') return new Promise(() => undefined);
+    if (path === '/users/half') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"users": [');
+      return 'handled';
+    }
+    if (path === '/users/ok') return { status: 200, body: { users: [{ id: 1 }] } };
     return { status: 201, body: { method: request.method, body: request.body, type: request.headers['content-type'] } };
   });
 });
@@ -90,5 +96,46 @@ describe('createNodeFetch', () => {
       { fetch: (url, init) => nodeFetch.fetch(url.replace('https://', 'http://'), init) },
     );
     expect(result.status).toBe(201);
+  });
+});
+
+describe('the transport over createNodeFetch: timeouts and cancellation', () => {
+  const definition = `name: plainhttp
+base_url: "http://{{context.host}}"
+context: { host: { required: true } }
+resources:
+  users:
+    get: { path: "/users/{{id}}", response_path: users }
+unified:
+  mdm:
+    users:
+      get: { resource: users, method: get, response_mapping: '{ "id": $string(response.id) }' }
+`;
+  const engine = new Engine({ definitions: [{ file: 'plainhttp.yaml', text: definition }], strict: true, transport: { timeoutMs: 300 } });
+  const get = (id: string): ExecuteCall => ({ model: 'mdm', resource: 'users', method: 'get', id, query: { truto_ignore_remote_data: 'true' }, account: { id: 'a', integration: 'plainhttp', context: { host: server.host } } });
+  const failure = (promise: Promise<unknown>) => promise.then(() => expect.fail('expected a failure'), (error: unknown) => error as { code: string; statusCode: number });
+
+  test('a call answers', async () => {
+    expect((await engine.execute(get('ok'), { fetch: nodeFetch.fetch })).body).toEqual({ id: '1' });
+  });
+
+  test('a server that never answers is a remote_timeout within the timeout', async () => {
+    const started = Date.now();
+    expect(await failure(engine.execute(get('hang'), { fetch: nodeFetch.fetch }))).toMatchObject({ code: 'remote_timeout', statusCode: 504 });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  test('a body that stops half way is a remote_timeout too', async () => {
+    const started = Date.now();
+    expect(await failure(engine.execute(get('half'), { fetch: nodeFetch.fetch }))).toMatchObject({ code: 'remote_timeout', statusCode: 504 });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  test("the caller's AbortSignal cancels a call in flight (aborted 499), and the call budget ends one (request_timeout 504)", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const patient = new Engine({ definitions: [{ file: 'plainhttp.yaml', text: definition }], strict: true });
+    expect(await failure(patient.execute(get('hang'), { fetch: nodeFetch.fetch, signal: controller.signal }))).toMatchObject({ code: 'aborted', statusCode: 499 });
+    expect(await failure(patient.execute(get('hang'), { fetch: nodeFetch.fetch, timeoutMs: 100 }))).toMatchObject({ code: 'request_timeout', statusCode: 504 });
   });
 });
