@@ -9,6 +9,7 @@ import { Engine, type EngineOptions } from './engine.js';
 export { Engine, type EngineOptions } from './engine.js';
 export type { DefinitionSource, LoadedIntegration } from './definitions/load.js';
 export { memoryParseCache, type ParseCache, type CachedParse } from './definitions/parse-cache.js';
+export { astToJson, type AstJson } from './expressions/ast-json.js';
 export type { IntegrationDefinition, UnifiedMethod, ResourceMethod, Pagination, Auth } from './definitions/definition-types.js';
 export { UnimapError, isUnimapError, formatLocation, formatProblem, reasonPhrase } from './errors.js';
 export type { ErrorCode, Location, Problem, UnifiedErrorBody, RemoteResponseSummary } from './errors.js';

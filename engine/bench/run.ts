@@ -18,8 +18,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent as HttpAgent, createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import jsonata from 'jsonata';
@@ -312,6 +312,7 @@ async function benchColdStart(firstLoadMs: number, reps: number): Promise<void> 
   log(`    without the parse cache (cacheDir: false: every YAML file and expression parsed), and with it warm (a restart, or the first start after npm ci / unimap validate: unchanged files are not parsed again)`);
   const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'unimap-bench-cache-'));
   const editedCopy = mkdtempSync(path.join(os.tmpdir(), 'unimap-bench-defs-'));
+  const workerDir = mkdtempSync(path.join(os.tmpdir(), 'unimap-bench-worker-'));
   try {
     // Fresh processes: the engine's modules are already imported (as an application would have them), loadEngine is the first call.
     const freshRun = async (cache: string | false, definitions = path.join(root, 'mappings')): Promise<number> => {
@@ -362,9 +363,34 @@ async function benchColdStart(firstLoadMs: number, reps: number): Promise<void> 
     log(`    ${engine.integrations.size} integrations, ${[...engine.integrations.values()].reduce((n, i) => n + i.slots.size, 0)} expressions; cache ${readdirSync(cacheDir).length} files`);
     summary.push({ what: '(c) loadEngine ms, fresh process: cache warm / none', value: `${fmt(median(cached), 1)} / ${fmt(median(uncached), 1)}`, ratio: `${fmt(median(uncached) / median(cached), 1)}× faster with the cache` });
     summary.push({ what: '(c) loadEngine ms, fresh process, 1 file edited', value: fmt(median(edited), 1), ratio: `${fmt(median(edited) / median(cached), 1)}× the warm cache` });
+
+    // Workers: the bundle build-worker writes (definitions, syntax trees and validators as data),
+    // in fresh Node processes (workerd is not timed here): its import, then the first request,
+    // which builds the engine and makes one create against the in-process Jamf emulator.
+    const { buildWorker } = await import('../worker/build.js');
+    const bundle = await buildWorker(path.join(root, 'mappings'), workerDir);
+    const probe = [
+      `const t0 = performance.now(); const worker = (await import(${JSON.stringify(pathToFileURL(bundle).href)})).default; const t1 = performance.now();`,
+      `const body = JSON.stringify({ name: 'Cold Start', emails: [{ email: 'cold@example.com', is_primary: true }] });`,
+      `const response = await worker.fetch(new Request('http://worker/unified/mdm/users?integrated_account_id=sandbox-jamf', { method: 'POST', headers: { authorization: 'Bearer sandbox', 'content-type': 'application/json' }, body }), {});`,
+      `const t2 = performance.now(); console.log(JSON.stringify({ status: response.status, importMs: t1 - t0, firstMs: t2 - t1 }));`,
+    ].join('\n');
+    const workerRuns: { status: number; importMs: number; firstMs: number }[] = [];
+    for (let r = 0; r < 3; r++) {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', probe], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      workerRuns.push(JSON.parse(out.trim().split('\n').pop() ?? '{}') as (typeof workerRuns)[number]);
+    }
+    const importMs = median(workerRuns.map((w) => w.importMs));
+    const firstMs = median(workerRuns.map((w) => w.firstMs));
+    log(`    Workers bundle (${fmt(statSync(bundle).size / 1e6, 2)} MB), fresh Node process, median of 3: import ${fmt(importMs, 1)} ms, first request ${fmt(firstMs, 1)} ms (engine built from the bundled data, then one create; status ${workerRuns.map((w) => w.status).join('/')})`);
+    summary.push({ what: '(c) Workers bundle: import / first request ms', value: `${fmt(importMs, 1)} / ${fmt(firstMs, 1)}`, ratio: 'fresh Node process, not workerd' });
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
     rmSync(editedCopy, { recursive: true, force: true });
+    rmSync(workerDir, { recursive: true, force: true });
   }
 }
 

@@ -13,8 +13,13 @@ import { astFromJson, astToJson, type AstJson } from '../expressions/ast-json.js
 import { isJsonSafe, type ParseCache } from './parse-cache.js';
 import { parseYamlWithPositions, type JsonPath, type ParsedYaml, type YamlLimits } from './source-map.js';
 
-/** A definition to load: YAML text with its file name, or an already-parsed object. */
-export type DefinitionSource = { file: string; text: string } | { file?: string; definition: unknown };
+/**
+ * A definition to load: YAML text with its file name, or an already-parsed object. An object may
+ * bring its expressions' syntax trees (`astToJson` form, keyed by expression source) from the
+ * parse that produced it, as `unimap build-worker` bundles them: then jsonata parses only what
+ * the fast path cannot run. They must come from those exact sources; a missing one is parsed.
+ */
+export type DefinitionSource = { file: string; text: string } | { file?: string; definition: unknown; asts?: Record<string, AstJson> };
 
 export interface LoadedIntegration {
   name: string;
@@ -73,6 +78,8 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
     } else data = (source as { definition: unknown }).definition;
     const cacheable = cache !== undefined && !cached && fileProblems.length === 0 && isJsonSafe(data);
     const asts: Record<string, AstJson> = {};
+    // Syntax trees from an earlier parse: the cache's, or those an object source brings.
+    const knownAsts = cached ? cached.asts : 'definition' in source ? source.asts : undefined;
 
     const locate = (path: JsonPath, part: 'key' | 'value' = 'value'): Location => {
       const location: Location = { file, path: formatPath(path) };
@@ -104,7 +111,7 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
       for (const found of findExpressions(data)) {
         const key = found.path.join('.');
         const operation = operationOf(found.path);
-        const cachedAst = cached?.asts[found.source];
+        const cachedAst = knownAsts?.[found.source];
         const result = options.cache.tryCompile(found.source, cachedAst === undefined ? undefined : astFromJson(cachedAst));
         if ('error' in result) {
           const location: Location = { ...locate(found.path), slot: found.spec.slot, ...locateInScalar(found.path, result.error.index) };

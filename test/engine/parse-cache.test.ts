@@ -2,10 +2,9 @@ import { mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { Engine, loadEngine, memoryParseCache, type DefinitionSource, type Problem } from '../../engine/index.js';
+import { astToJson, Engine, loadEngine, memoryParseCache, type DefinitionSource, type Problem } from '../../engine/index.js';
 import { readDefinitionFolder } from '../../engine/definitions/read-folder.js';
 import { defaultParseCacheDir, diskParseCache } from '../../engine/definitions/disk-parse-cache.js';
-import { astToJson } from '../../engine/expressions/ast-json.js';
 import { findFixtureFiles, readFixture } from '../../engine/fixtures/read.js';
 import { runFixture } from '../../engine/fixtures/run.js';
 
@@ -68,6 +67,23 @@ describe('the parse cache', () => {
     const cached = new Engine({ definitions: sources, parseCache: cache });
     expect(cached.problems).toEqual(fresh.problems);
     expect(cached.problems.every((p) => p.location.line && p.location.column)).toBe(true);
+  });
+
+  test('an object definition brings its syntax trees: they are used instead of parsing, and a missing one is parsed', async () => {
+    const definition = {
+      name: 'trees',
+      base_url: 'https://example.com',
+      resources: { users: { get: { path: '/users/{{id}}' } } },
+      unified: { mdm: { users: { get: { resource: 'users', method: 'get', response_mapping: '{ "id": "from the source" }' } } } },
+    };
+    const call = { integration: 'trees', model: 'mdm', resource: 'users', method: 'get', id: '1', query: { truto_ignore_remote_data: true } };
+    const response = { status: 200, headers: {}, body: {} };
+    // A tree that says something else than the source proves the tree is what runs (build-worker's trees always match).
+    const other = astToJson(new Engine({ definitions: [{ definition: { ...definition, unified: { mdm: { users: { get: { resource: 'users', method: 'get', response_mapping: '{ "id": "from the tree" }' } } } } } }] }).integrations.get('trees')!.slots.get('unified.mdm.users.get.response_mapping')!.expression.ast())!;
+    const withTree = new Engine({ definitions: [{ definition, asts: { '{ "id": "from the source" }': other } }], strict: true });
+    expect(await withTree.mapResponse(call, response)).toEqual({ id: 'from the tree' });
+    const without = new Engine({ definitions: [{ definition, asts: {} }], strict: true });
+    expect(await without.mapResponse(call, response)).toEqual({ id: 'from the source' });
   });
 
   test('a file with a YAML problem is not cached', () => {
