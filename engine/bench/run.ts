@@ -769,32 +769,57 @@ async function childCpuMs(server: ChildServer): Promise<number> {
   return ((await res.json()) as { us: number }).us / 1000;
 }
 
-async function benchServer(seconds: number): Promise<void> {
+/** Each field's median over repeated runs; requests and seconds are summed. */
+function medianLoad(runs: LoadResult[]): LoadResult {
+  const m = (pick: (r: LoadResult) => number) => median(runs.map(pick));
+  const sum = (pick: (r: LoadResult) => number) => runs.reduce((n, r) => n + pick(r), 0);
+  return { p50: m((r) => r.p50), p90: m((r) => r.p90), p99: m((r) => r.p99), mean: m((r) => r.mean), rps: m((r) => r.rps), total: sum((r) => r.total), non2xx: sum((r) => r.non2xx), errors: sum((r) => r.errors), seconds: sum((r) => r.seconds) };
+}
+
+async function benchServer(seconds: number, rounds: number): Promise<void> {
   log(`\n(e) Server added latency: POST /unified/mdm/users?integrated_account_id=sandbox-jamf vs the same create straight to the Jamf emulator`);
   log(`    autocannon, 50 connections, ${seconds} s per target after a 1 s warm-up (saturated: latency there is queueing, 50 / throughput), then 1 connection for ${Math.ceil(seconds / 2)} s (autocannon latencies at its 1 ms resolution);`);
   log(`    then an open-loop load at half Unimap's saturated rate over 50 keep-alive connections, requests evenly spaced, latency from each request's due time (µs resolution); a fresh server process (sandbox hub + Unimap handler + bare proxy) per target.`);
+  log(`    Each measure runs ${rounds} time(s), the targets taking turns, and each figure is the median of its runs (requests and seconds are totals).`);
   log(`    "bare proxy" is a hand-written node:http proxy for this one create (no engine, no checks): the floor for any server between client and vendor`);
-  const results = {} as Record<Target, LoadResult>;
-  const single = {} as Record<Target, LoadResult>;
-  const paced = {} as Record<Target, LoadResult>;
-  const cpu = {} as Record<Target, number>;
+  const targets = ['unimap', 'bare', 'direct'] as const;
+  const saturatedRuns: Record<Target, LoadResult[]> = { unimap: [], bare: [], direct: [] };
+  const pacedRuns: Record<Target, LoadResult[]> = { unimap: [], bare: [], direct: [] };
+  const singleRuns: Record<Target, LoadResult[]> = { unimap: [], bare: [], direct: [] };
+  const cpuRuns: Record<Target, number[]> = { unimap: [], bare: [], direct: [] };
+  const servers: Partial<Record<Target, ChildServer>> = {};
   let rate = 0;
-  // Unimap first: the paced run offers every target half of Unimap's saturated throughput.
-  for (const target of ['unimap', 'bare', 'direct'] as const) {
-    const server = await startChild();
-    try {
+  try {
+    for (const target of targets) {
+      const server = (servers[target] = await startChild());
       await load(target, server, 1);
-      const cpu0 = await childCpuMs(server);
-      results[target] = await load(target, server, seconds);
-      cpu[target] = ((await childCpuMs(server)) - cpu0) / results[target].total;
-      rate ||= Math.max(20, Math.round(results.unimap.rps / 2));
-      // Same 50 connections at a fixed offered rate all can sustain: latency without queueing.
-      paced[target] = await pacedLoad(target, server, seconds, rate);
-      // Unloaded: one connection, one request at a time (no queueing).
-      single[target] = await load(target, server, Math.ceil(seconds / 2), 1);
-    } finally {
-      await stopChild(server);
     }
+    for (let r = 0; r < rounds; r++) {
+      for (const target of targets) {
+        const server = servers[target]!;
+        const cpu0 = await childCpuMs(server);
+        const result = await load(target, server, seconds);
+        saturatedRuns[target].push(result);
+        cpuRuns[target].push(((await childCpuMs(server)) - cpu0) / result.total);
+      }
+    }
+    // The same 50 connections at a fixed offered rate all can sustain: latency without queueing.
+    rate = Math.max(20, Math.round(medianLoad(saturatedRuns.unimap).rps / 2));
+    for (let r = 0; r < rounds; r++) for (const target of targets) pacedRuns[target].push(await pacedLoad(target, servers[target]!, seconds, rate));
+    // Unloaded: one connection, one request at a time (no queueing).
+    for (let r = 0; r < rounds; r++) for (const target of targets) singleRuns[target].push(await load(target, servers[target]!, Math.ceil(seconds / 2), 1));
+  } finally {
+    for (const server of Object.values(servers)) await stopChild(server);
+  }
+  const results = {} as Record<Target, LoadResult>;
+  const paced = {} as Record<Target, LoadResult>;
+  const single = {} as Record<Target, LoadResult>;
+  const cpu = {} as Record<Target, number>;
+  for (const target of targets) {
+    results[target] = medianLoad(saturatedRuns[target]);
+    paced[target] = medianLoad(pacedRuns[target]);
+    single[target] = medianLoad(singleRuns[target]);
+    cpu[target] = median(cpuRuns[target]);
   }
   const row = (name: string, r: LoadResult) => [name, fmt(r.p50), fmt(r.p90), fmt(r.p99), fmt(r.mean), Math.round(r.rps).toLocaleString('en-US'), String(r.total), String(r.non2xx), String(r.errors), fmt(r.seconds, 1)];
   const names: Record<Target, string> = { direct: 'direct', bare: 'bare proxy', unimap: 'Unimap' };
@@ -815,7 +840,7 @@ async function benchServer(seconds: number): Promise<void> {
   log(`    unloaded (1 connection): mean Unimap ${signed(u1.mean - d1.mean)} ms, bare proxy ${signed(b1.mean - d1.mean)} ms over direct (${fmt(d1.mean)} ms)`);
   log(`    saturated (50 connections): p50 Unimap ${signed(u.p50 - d.p50)} ms, bare proxy ${signed(b.p50 - d.p50)} ms over direct (${fmt(d.p50)} ms); throughput Unimap ${fmt(u.rps / d.rps)}×, bare proxy ${fmt(b.rps / d.rps)}× of direct`);
   log(
-    `    server process CPU per request (hub and emulator included, measured over the saturated run): direct ${fmt(cpu.direct, 3)} ms, bare proxy ${fmt(cpu.bare, 3)} ms, Unimap ${fmt(cpu.unimap, 3)} ms` +
+    `    server process CPU per request (hub and emulator included, median over the saturated runs): direct ${fmt(cpu.direct, 3)} ms, bare proxy ${fmt(cpu.bare, 3)} ms, Unimap ${fmt(cpu.unimap, 3)} ms` +
       ` -> Unimap's own work ${fmt(cpu.unimap - cpu.direct, 3)} ms per request, ${fmt(cpu.unimap - cpu.bare, 3)} ms more than the bare proxy's`,
   );
   summary.push({ what: '(e) Unimap server p50 / p99 ms, 50 conns, open loop', value: `${fmt(pu.p50)} / ${fmt(pu.p99)}`, ratio: `direct ${fmt(pd.p50)} / ${fmt(pd.p99)}; ${signed(pu.p50 - pd.p50)} ms p50` });
@@ -863,7 +888,7 @@ async function main(): Promise<void> {
   if (only.has('b')) await benchRoundTrip(engine, reps);
   if (only.has('c')) await benchColdStart(firstLoadMs, quick ? 3 : 5);
   if (only.has('d')) await benchStreaming(engine);
-  if (only.has('e')) await benchServer(quick ? 2 : 3);
+  if (only.has('e')) await benchServer(quick ? 2 : 3, quick ? 1 : 3);
 
   log('\nSummary');
   log(table([['measure', 'value', 'ratio / baseline'], ...summary.map((s) => [s.what, s.value, s.ratio])]));
