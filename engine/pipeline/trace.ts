@@ -20,9 +20,15 @@ export class Trace {
     this.remoteCallsWanted = keep || Boolean(hooks?.onRemoteCall);
   }
 
-  /** Runs one pipeline step, recording its input, output, error and duration. */
-  async step<T>(name: string, input: unknown, run: () => Promise<T> | T): Promise<T> {
-    if (!this.enabled) return run();
+  /**
+   * Runs one pipeline step, recording its input, output, error and duration. Untraced, it is the
+   * step itself: no async frame and no extra promise per step (callers await either way).
+   */
+  step<T>(name: string, input: unknown, run: () => Promise<T> | T): Promise<T> | T {
+    return this.enabled ? this.traced(name, input, run) : run();
+  }
+
+  private async traced<T>(name: string, input: unknown, run: () => Promise<T> | T): Promise<T> {
     const started = Date.now();
     try {
       const output = await run();
