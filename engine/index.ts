@@ -54,9 +54,8 @@ export async function loadEngine(options: LoadEngineOptions): Promise<Engine> {
     const disk = await import('./definitions/read-folder.js');
     engineOptions.definitions = typeof definitions === 'string' ? await disk.readDefinitionFolder(definitions) : definitions;
     if (typeof definitions === 'string' && cacheDir !== false && !rest.parseCache) {
-      const { diskParseCache, defaultParseCacheDir } = await import('./definitions/disk-parse-cache.js');
-      const dir = cacheDir ?? defaultParseCacheDir(definitions);
-      if (dir) engineOptions.parseCache = diskParseCache(dir);
+      const cache = (await import('./definitions/disk-parse-cache.js')).folderParseCache(definitions, cacheDir);
+      if (cache) engineOptions.parseCache = cache;
     }
     if (schemas !== undefined) engineOptions.schemas = typeof schemas === 'string' ? await disk.readSchemaFolder(schemas) : schemas;
   } else {

@@ -307,6 +307,17 @@ async function benchRoundTrip(engine: Engine, reps: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // (c) cold start
 
+/** Runs a fresh Node process and returns the JSON of the last line it prints. */
+async function childJson<T>(args: string[]): Promise<T> {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+  });
+  await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as T;
+}
+
 async function benchColdStart(firstLoadMs: number, reps: number): Promise<void> {
   log(`\n(c) Cold start: loadEngine({ definitions: 'mappings' }) (read, validate, compile every definition)`);
   log(`    without the parse cache (cacheDir: false: every YAML file and expression parsed), and with it warm (a restart, or the first start after npm ci / unimap validate: unchanged files are not parsed again)`);
@@ -315,15 +326,8 @@ async function benchColdStart(firstLoadMs: number, reps: number): Promise<void> 
   const workerDir = mkdtempSync(path.join(os.tmpdir(), 'unimap-bench-worker-'));
   try {
     // Fresh processes: the engine's modules are already imported (as an application would have them), loadEngine is the first call.
-    const freshRun = async (cache: string | false, definitions = path.join(root, 'mappings')): Promise<number> => {
-      const child = spawn(process.execPath, [...loader, thisFile, '--cold-child', `--cache-dir=${cache === false ? '' : cache}`, `--definitions=${definitions}`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString('utf8');
-      });
-      await new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      return (JSON.parse(out.trim().split('\n').pop() ?? '{}') as { ms: number }).ms;
-    };
+    const freshRun = async (cache: string | false, definitions = path.join(root, 'mappings')): Promise<number> =>
+      (await childJson<{ ms: number }>([...loader, thisFile, '--cold-child', `--cache-dir=${cache === false ? '' : cache}`, `--definitions=${definitions}`])).ms;
     const uncached: number[] = [];
     for (let r = 0; r < 3; r++) uncached.push(await freshRun(false));
     const firstWithCache = await freshRun(cacheDir); // writes the cache
@@ -376,13 +380,7 @@ async function benchColdStart(firstLoadMs: number, reps: number): Promise<void> 
       `const t2 = performance.now(); console.log(JSON.stringify({ status: response.status, importMs: t1 - t0, firstMs: t2 - t1 }));`,
     ].join('\n');
     const workerRuns: { status: number; importMs: number; firstMs: number }[] = [];
-    for (let r = 0; r < 3; r++) {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', probe], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-      await new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      workerRuns.push(JSON.parse(out.trim().split('\n').pop() ?? '{}') as (typeof workerRuns)[number]);
-    }
+    for (let r = 0; r < 3; r++) workerRuns.push(await childJson<(typeof workerRuns)[number]>(['--input-type=module', '-e', probe]));
     const importMs = median(workerRuns.map((w) => w.importMs));
     const firstMs = median(workerRuns.map((w) => w.firstMs));
     log(`    Workers bundle (${fmt(statSync(bundle).size / 1e6, 2)} MB), fresh Node process, median of 3: import ${fmt(importMs, 1)} ms, first request ${fmt(firstMs, 1)} ms (engine built from the bundled data, then one create; status ${workerRuns.map((w) => w.status).join('/')})`);

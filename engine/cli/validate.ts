@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { stat } from 'node:fs/promises';
 import { Engine } from '../engine.js';
-import { defaultParseCacheDir, diskParseCache } from '../definitions/disk-parse-cache.js';
+import { folderParseCache } from '../definitions/disk-parse-cache.js';
 import { readDefinitionFolder } from '../definitions/read-folder.js';
 import { renderCodeFrame } from '../definitions/source-map.js';
 import { formatLocation, type Problem } from '../errors.js';
@@ -42,8 +42,8 @@ export async function validateCommand(args: string[]): Promise<number> {
     sources.push(...(await readDefinitionFolder(path)));
   }
   // One cache serves every path: entries are keyed by the file's text.
-  const cacheDir = noCache ? undefined : defaultParseCacheDir(paths[0]!);
-  const engine = new Engine({ definitions: sources, ...(cacheDir ? { parseCache: diskParseCache(cacheDir) } : {}) });
+  const parseCache = noCache ? undefined : folderParseCache(paths[0]!);
+  const engine = new Engine({ definitions: sources, ...(parseCache ? { parseCache } : {}) });
   const problems: Problem[] = [...engine.problems];
   const fixtureFiles = await findFixtureFiles(paths.filter((p) => !/\.ya?ml$/i.test(p)));
   const bar = progress(fixtureFiles.length, 'fixtures');

@@ -67,6 +67,12 @@ export function diskParseCache(dir: string, maxEntries = MAX_ENTRIES): ParseCach
   };
 }
 
+/** The parse cache for a definitions folder: in `dir`, else the default place (undefined: none). */
+export function folderParseCache(definitions: string, dir?: string): ParseCache | undefined {
+  const where = dir ?? defaultParseCacheDir(definitions);
+  return where ? diskParseCache(where) : undefined;
+}
+
 /**
  * Where a definitions folder's cache goes by default: `node_modules/.cache/unimap` of the nearest
  * folder above it that has a `node_modules` (as Babel, ESLint and Vite do), so it is as trusted

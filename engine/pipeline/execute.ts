@@ -3,7 +3,7 @@ import { UnimapError } from '../errors.js';
 import { decodeCursor } from '../pagination/cursor.js';
 import { normalize } from '../models/normalize.js';
 import { applyAuth, tokenKey, type TokenCache } from '../transport/auth.js';
-import { deadlineIn, type Deadline } from '../transport/deadline.js';
+import { checkBudget, deadlineIn, type Deadline } from '../transport/deadline.js';
 import { defaultSleep, exchange } from '../transport/exchange.js';
 import { createRedactor, type Redactor } from '../transport/redact.js';
 import type { Account, ExecuteOptions, FetchLike, TransportLimits } from '../transport/types.js';
@@ -99,9 +99,7 @@ function createRun(core: ExecutionCore, resolved: ResolvedMethod, input: CallInp
   const fetchImpl = options.fetch ?? (globalThis.fetch as FetchLike | undefined);
   if (!fetchImpl) throw new UnimapError('invalid_call', 'no fetch: pass `fetch` in the options on a runtime without a global fetch', { statusCode: 500 });
   const { timeoutMs } = options;
-  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= 2_147_483_647)) {
-    throw new UnimapError('invalid_call', '`timeoutMs` must be a number of milliseconds above 0 (and at most 2^31 - 1, as setTimeout allows)', { statusCode: 500 });
-  }
+  if (timeoutMs !== undefined) checkBudget(timeoutMs, 'timeoutMs');
   const run: Run = {
     deadline: timeoutMs === undefined ? undefined : deadlineIn(timeoutMs),
     core,

@@ -1,6 +1,7 @@
 import { readBoundedText } from '../transport/bounded-text.js';
 import type { Engine } from '../engine.js';
 import { isUnimapError, reasonPhrase, UnimapError, type UnifiedErrorBody } from '../errors.js';
+import { checkBudget } from '../transport/deadline.js';
 import type { UnifiedOverrides } from '../pipeline/call.js';
 import type { ExecuteCall } from '../pipeline/execute.js';
 import { parseQueryString } from '../pipeline/query-string.js';
@@ -208,7 +209,7 @@ function createPlainHandler(options: ServerOptions): PlainHandler {
   const idempotency = options.idempotency ?? new MemoryIdempotencyStore();
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const timeoutMs = options.requestTimeoutMs ?? 60_000;
-  if (!(timeoutMs > 0 && timeoutMs <= 2_147_483_647)) throw new UnimapError('invalid_call', '`requestTimeoutMs` must be a number of milliseconds above 0 (and at most 2^31 - 1)', { statusCode: 500 });
+  checkBudget(timeoutMs, 'requestTimeoutMs');
   const tokens = options.tokens.map((token) => utf8.encode(token));
 
   return async (request: PlainRequest): Promise<PlainResponse> => {

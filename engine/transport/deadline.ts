@@ -13,6 +13,13 @@ export interface Deadline {
   ms: number;
 }
 
+/** Refuses a budget setTimeout cannot keep: not a number above 0, or over 2^31 - 1 ms. */
+export function checkBudget(ms: unknown, name: string): void {
+  if (!(typeof ms === 'number' && ms > 0 && ms <= 2_147_483_647)) {
+    throw new UnimapError('invalid_call', `\`${name}\` must be a number of milliseconds above 0 (and at most 2^31 - 1, as setTimeout allows)`, { statusCode: 500 });
+  }
+}
+
 export function deadlineIn(ms: number, now = Date.now()): Deadline {
   return { at: now + ms, ms };
 }
