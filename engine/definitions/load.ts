@@ -18,8 +18,13 @@ import { parseYamlWithPositions, type JsonPath, type ParsedYaml, type YamlLimits
  * bring its expressions' syntax trees (`astToJson` form, keyed by expression source) from the
  * parse that produced it, as `unimap build-worker` bundles them: then jsonata parses only what
  * the fast path cannot run. They must come from those exact sources; a missing one is parsed.
+ * `checked: true` says the object already passed a strict load by this engine version (as
+ * `unimap build-worker` bundles it), so the schema validation, the reference checks and the
+ * binding lint are not run again; expressions are still compiled, and a syntax error still fails.
  */
-export type DefinitionSource = { file: string; text: string } | { file?: string; definition: unknown; asts?: Record<string, AstJson> };
+export type DefinitionSource =
+  | { file: string; text: string }
+  | { file?: string; definition: unknown; asts?: Record<string, AstJson>; checked?: boolean };
 
 export interface LoadedIntegration {
   name: string;
@@ -80,6 +85,8 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
     const asts: Record<string, AstJson> = {};
     // Syntax trees from an earlier parse: the cache's, or those an object source brings.
     const knownAsts = cached ? cached.asts : 'definition' in source ? source.asts : undefined;
+    // Checked at build time by a strict load: the checks that only report are not run again.
+    const checked = 'definition' in source && source.checked === true;
 
     const locate = (path: JsonPath, part: 'key' | 'value' = 'value'): Location => {
       const location: Location = { file, path: formatPath(path) };
@@ -96,7 +103,7 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
       return at ? { line: at.line, column: at.column } : {};
     };
 
-    if (fileProblems.length === 0) {
+    if (fileProblems.length === 0 && !checked) {
       if (!validate(data)) {
         for (const issue of describeAjvErrors(validate.errors ?? [])) {
           fileProblems.push({ code: 'schema_violation', message: issue.message, severity: 'error', location: locate(issue.path, issue.part) });
@@ -130,7 +137,7 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
           const json = astToJson(ast);
           if (json !== undefined) asts[found.source] = json;
         }
-        for (const issue of unknownBindings(ast, found.spec.slot, found.spec.bindings)) {
+        for (const issue of checked ? [] : unknownBindings(ast, found.spec.slot, found.spec.bindings)) {
           const location: Location = { ...locate(found.path), slot: found.spec.slot, ...locateInScalar(found.path, issue.index) };
           if (operation) location.operation = operation;
           fileProblems.push({ code: 'unknown_binding', message: issue.message, severity: 'warning', location });
@@ -146,10 +153,12 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
     }
 
     if (isObject(data)) {
-      try {
-        fileProblems.push(...checkReferences(data as unknown as IntegrationDefinition, options.models, (path, part) => locate(path, part)));
-      } catch {
-        // The schema problems already reported explain a shape these checks cannot read.
+      if (!checked) {
+        try {
+          fileProblems.push(...checkReferences(data as unknown as IntegrationDefinition, options.models, (path, part) => locate(path, part)));
+        } catch {
+          // The schema problems already reported explain a shape these checks cannot read.
+        }
       }
       for (const [model, resources] of Object.entries((data as { unified?: Record<string, Record<string, Record<string, { query_schema?: object }>>> }).unified ?? {})) {
         for (const [resource, methods] of Object.entries(resources ?? {})) {

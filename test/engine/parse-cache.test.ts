@@ -86,6 +86,27 @@ describe('the parse cache', () => {
     expect(await without.mapResponse(call, response)).toEqual({ id: 'from the source' });
   });
 
+  test('a checked object definition skips the checks that only report, but its expressions are still compiled', async () => {
+    // An unknown binding: a lint warning, which only reports.
+    const definition = {
+      name: 'prechecked',
+      base_url: 'https://example.com',
+      resources: { users: { get: { path: '/users/{{id}}' } } },
+      unified: { mdm: { users: { get: { resource: 'users', method: 'get', response_mapping: '{ "id": $string(response.id), "seen": nowhere }' } } } },
+    };
+    const unchecked = new Engine({ definitions: [{ definition }] });
+    expect(unchecked.problems.map((p) => p.code)).toEqual(['unknown_binding']);
+    const checked = new Engine({ definitions: [{ definition, checked: true }], strict: true });
+    expect(checked.problems).toEqual([]);
+    const call = { integration: 'prechecked', model: 'mdm', resource: 'users', method: 'get', id: '1', query: { truto_ignore_remote_data: true } };
+    expect(await checked.mapResponse(call, { status: 200, headers: {}, body: { id: 7 } })).toEqual({ id: '7' });
+    // A syntax error is found by compiling, which a checked definition still does.
+    const broken = { ...definition, unified: { mdm: { users: { get: { resource: 'users', method: 'get', response_mapping: '{ "id": ' } } } } };
+    const result = new Engine({ definitions: [{ definition: broken, checked: true }] });
+    expect(result.problems.map((p) => p.code)).toEqual(['jsonata_syntax']);
+    expect(result.failedIntegrations.has('prechecked')).toBe(true);
+  });
+
   test('a file with a YAML problem is not cached', () => {
     const cache = memoryParseCache();
     new Engine({ definitions: [{ file: 'bad.yaml', text: 'name: bad\nbase_url: x\nresources:\n  users: [1\n' }], parseCache: cache });

@@ -19,9 +19,13 @@ serverSuite('workerd', async () => {
   expect(bundle.split('Unimap integration definition').length - 1).toBe(2); // the schema itself and its one validator
   // Every expression's syntax tree is bundled with its definition.
   const data = await readFile(join(out, 'data.js'), 'utf8');
-  const definitions = JSON.parse(JSON.parse(data.slice(data.indexOf('JSON.parse(') + 'JSON.parse('.length, data.lastIndexOf(')')))) as { asts: Record<string, unknown> }[];
+  const definitions = JSON.parse(JSON.parse(data.slice(data.indexOf('JSON.parse(') + 'JSON.parse('.length, data.lastIndexOf(')')))) as { asts: Record<string, unknown>; checked?: boolean }[];
   expect(definitions.length).toBe(7);
   expect(definitions.every((d) => Object.keys(d.asts).length > 0)).toBe(true);
+  // They were loaded strictly by the build, so the worker does not check them again.
+  expect(definitions.every((d) => d.checked === true)).toBe(true);
+  // The bundle declares itself an ES module (Node would otherwise compile it twice to find out).
+  expect(JSON.parse(await readFile(join(out, 'package.json'), 'utf8'))).toMatchObject({ type: 'module' });
   const mf = new Miniflare({ modules: true, scriptPath, modulesRoot: out, compatibilityDate: '2024-09-23' });
   const url = await mf.ready;
   return { base: String(url).replace(/\/$/, ''), stop: () => mf.dispose() };
