@@ -465,9 +465,10 @@ export function cleanEmpty(value: unknown): unknown {
   let out: Record<string, unknown> | undefined;
   let kept = 0;
   let index = 0;
-  // for-in, not Object.keys: no key array per object (own keys only, checked, whatever the prototype holds).
+  // for-in, not Object.keys: no key array per object (own keys only, checked as in sharePlain,
+  // whatever the prototype holds).
   for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     const item = value[key];
     const unsafe = isForbiddenKey(key);
     const cleaned = unsafe ? undefined : cleanEmpty(item);

