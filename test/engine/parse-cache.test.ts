@@ -40,6 +40,18 @@ function snapshot(engine: Engine): { problems: readonly Problem[]; definitions: 
   return { problems: engine.problems, definitions: [...engine.integrations.values()].map((i) => i.definition), trees, locations };
 }
 
+/** A one-method object definition (`mdm/users.get`) with this response_mapping. */
+function getDefinition(name: string, responseMapping: string) {
+  return {
+    name,
+    base_url: 'https://example.com',
+    resources: { users: { get: { path: '/users/{{id}}' } } },
+    unified: { mdm: { users: { get: { resource: 'users', method: 'get', response_mapping: responseMapping } } } },
+  };
+}
+
+const getCall = (integration: string) => ({ integration, model: 'mdm', resource: 'users', method: 'get', id: '1', query: { truto_ignore_remote_data: true } });
+
 describe('the parse cache', () => {
   test('a cached load of the bundled definitions equals a fresh one, and every fixture passes on it', async () => {
     const sources = await readDefinitionFolder('mappings');
@@ -70,16 +82,11 @@ describe('the parse cache', () => {
   });
 
   test('an object definition brings its syntax trees: they are used instead of parsing, and a missing one is parsed', async () => {
-    const definition = {
-      name: 'trees',
-      base_url: 'https://example.com',
-      resources: { users: { get: { path: '/users/{{id}}' } } },
-      unified: { mdm: { users: { get: { resource: 'users', method: 'get', response_mapping: '{ "id": "from the source" }' } } } },
-    };
-    const call = { integration: 'trees', model: 'mdm', resource: 'users', method: 'get', id: '1', query: { truto_ignore_remote_data: true } };
+    const definition = getDefinition('trees', '{ "id": "from the source" }');
+    const call = getCall('trees');
     const response = { status: 200, headers: {}, body: {} };
     // A tree that says something else than the source proves the tree is what runs (build-worker's trees always match).
-    const other = astToJson(new Engine({ definitions: [{ definition: { ...definition, unified: { mdm: { users: { get: { resource: 'users', method: 'get', response_mapping: '{ "id": "from the tree" }' } } } } } }] }).integrations.get('trees')!.slots.get('unified.mdm.users.get.response_mapping')!.expression.ast())!;
+    const other = astToJson(new Engine({ definitions: [{ definition: getDefinition('trees', '{ "id": "from the tree" }') }] }).integrations.get('trees')!.slots.get('unified.mdm.users.get.response_mapping')!.expression.ast())!;
     const withTree = new Engine({ definitions: [{ definition, asts: { '{ "id": "from the source" }': other } }], strict: true });
     expect(await withTree.mapResponse(call, response)).toEqual({ id: 'from the tree' });
     const without = new Engine({ definitions: [{ definition, asts: {} }], strict: true });
@@ -88,21 +95,14 @@ describe('the parse cache', () => {
 
   test('a checked object definition skips the checks that only report, but its expressions are still compiled', async () => {
     // An unknown binding: a lint warning, which only reports.
-    const definition = {
-      name: 'prechecked',
-      base_url: 'https://example.com',
-      resources: { users: { get: { path: '/users/{{id}}' } } },
-      unified: { mdm: { users: { get: { resource: 'users', method: 'get', response_mapping: '{ "id": $string(response.id), "seen": nowhere }' } } } },
-    };
+    const definition = getDefinition('prechecked', '{ "id": $string(response.id), "seen": nowhere }');
     const unchecked = new Engine({ definitions: [{ definition }] });
     expect(unchecked.problems.map((p) => p.code)).toEqual(['unknown_binding']);
     const checked = new Engine({ definitions: [{ definition, checked: true }], strict: true });
     expect(checked.problems).toEqual([]);
-    const call = { integration: 'prechecked', model: 'mdm', resource: 'users', method: 'get', id: '1', query: { truto_ignore_remote_data: true } };
-    expect(await checked.mapResponse(call, { status: 200, headers: {}, body: { id: 7 } })).toEqual({ id: '7' });
+    expect(await checked.mapResponse(getCall('prechecked'), { status: 200, headers: {}, body: { id: 7 } })).toEqual({ id: '7' });
     // A syntax error is found by compiling, which a checked definition still does.
-    const broken = { ...definition, unified: { mdm: { users: { get: { resource: 'users', method: 'get', response_mapping: '{ "id": ' } } } } };
-    const result = new Engine({ definitions: [{ definition: broken, checked: true }] });
+    const result = new Engine({ definitions: [{ definition: getDefinition('prechecked', '{ "id": '), checked: true }] });
     expect(result.problems.map((p) => p.code)).toEqual(['jsonata_syntax']);
     expect(result.failedIntegrations.has('prechecked')).toBe(true);
   });
