@@ -9,7 +9,7 @@ import { jsonDiff } from './diff.js';
 import { colors, UsageError } from './output.js';
 import { progress } from './progress.js';
 
-export const testHelp = `Usage: unimap test [paths…] [--filter TEXT] [--update] [--definitions DIR]
+export const testHelp = `Usage: unimap test [paths…] [--filter TEXT] [--update] [--verbose] [--definitions DIR]
 
 Runs the mapping fixtures (the same runner as the vitest suite) and shows, for each failure,
 a diff of expected (-) against actual (+), then a summary line.
@@ -17,11 +17,12 @@ a diff of expected (-) against actual (+), then a summary line.
   paths           fixture files or folders (default: mappings)
   --filter TEXT   only fixtures whose file or name contains TEXT
   --update        rewrite the expected outputs of failing fixtures, after showing what changes
+  --verbose       also name each passing fixture (file, name, time)
   --definitions   where the definitions are (default: mappings)
 Exit status: 0 all passed, 1 failures, 2 bad usage.`;
 
 export async function testCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['filter', 'definitions'], ['update']);
+  const args = parseArgs(argv, ['filter', 'definitions'], ['update', 'verbose']);
   const paths = args.positional.length ? args.positional : ['mappings'];
   for (const path of paths) await stat(path).catch(() => {
     throw new UsageError(`no such file or folder: ${path}`);
@@ -36,6 +37,7 @@ export async function testCommand(argv: string[]): Promise<number> {
   let passed = 0;
   let failed = 0;
   const failures: { file: string; outcome?: FixtureOutcome; problems?: string[] }[] = [];
+  const passes: { file: string; name: string; ms: number }[] = [];
   for (const file of files) {
     bar.tick(file);
     const read = await readFixture(file);
@@ -46,14 +48,21 @@ export async function testCommand(argv: string[]): Promise<number> {
       continue;
     }
     if (filter && !file.includes(filter) && !read.fixture.name.includes(filter)) continue;
+    const started = performance.now();
     const outcome = await runFixture(engine, read.fixture);
-    if (outcome.passed) passed++;
-    else {
+    if (outcome.passed) {
+      passed++;
+      passes.push({ file, name: outcome.name, ms: performance.now() - started });
+    } else {
       failed++;
       failures.push({ file, outcome });
     }
   }
   bar.done();
+
+  if (args.flags.has('verbose')) {
+    for (const pass of passes) process.stdout.write(`${c.green('✓')} ${pass.file}  ${pass.name}  ${c.dim(`${pass.ms.toFixed(1)} ms`)}\n`);
+  }
 
   for (const { file, outcome, problems } of failures) {
     process.stdout.write(`${c.red('✗')} ${file}${outcome ? `  ${outcome.name}` : ''}\n`);

@@ -37,7 +37,14 @@ describe('unimap (every command)', () => {
   test('test runs the fixtures and ends with a summary line', async () => {
     const { code, stdout } = await unimap(['test', 'mappings/jamf', '--filter', 'users.get']);
     expect(stdout).toMatch(/^\d+ passed, 0 failed$/m);
+    expect(stdout).not.toContain('✓');
     expect(code).toBe(0);
+    // --verbose names each passing fixture: its file, its name and its time.
+    const verbose = await unimap(['test', 'mappings/jamf', '--filter', 'users.get', '--verbose']);
+    const passed = Number(/^(\d+) passed/m.exec(verbose.stdout)![1]);
+    const lines = verbose.stdout.split('\n').filter((line) => line.startsWith('✓ '));
+    expect(lines).toHaveLength(passed);
+    expect(lines[0]).toMatch(/^✓ mappings\/jamf\/users\.get[^ ]*\.yaml {2}\S.* {2}\d+\.\d ms$/);
   }, 30_000);
 
   test('test shows a diff for a failing fixture, and --update rewrites it keeping comments', async () => {
