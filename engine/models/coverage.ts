@@ -1,9 +1,10 @@
 import type { Engine } from '../engine.js';
 import type { UnifiedMethod } from '../definitions/definition-types.js';
 import { isPlainObject } from '../expressions/plain.js';
-import { bodyReads, outputFields } from './mapping-analysis.js';
+import { outputFields, requestBodyReads } from './mapping-analysis.js';
 import { resolveRef } from '../definitions/schema-ref.js';
 import type { UnifiedResource } from './registry.js';
+import type { CompiledSlot } from '../expressions/evaluate.js';
 
 /** "N supported · M required": which integrations support, and which require, one unified field. */
 export interface FieldCoverage {
@@ -82,7 +83,6 @@ export function computeCoverage(engine: Engine, model = 'mdm'): ResourceCoverage
     for (const method of unified.methods) {
       const serving = integrations.filter((i) => i.definition.unified?.[model]?.[unified.resource]?.[method]);
       const config = (name: string) => engine.integrations.get(name)!.definition.unified![model]![unified.resource]![method]!;
-      const slot = (name: string, key: string) => engine.integrations.get(name)!.slots.get(`unified.${model}.${unified.resource}.${method}.${key}`);
       const notes: Record<string, string> = {};
       for (const i of serving) if (config(i.name).notes) notes[i.name] = config(i.name).notes!;
 
@@ -103,9 +103,11 @@ export function computeCoverage(engine: Engine, model = 'mdm'): ResourceCoverage
       );
 
       const bodySchema = unified.definition(method);
+      // Every slot that shapes a remote request counts, as for the server's writable-field check.
+      const prefix = `unified.${model}.${unified.resource}.${method}.`;
       const reads = new Map(serving.map((i) => {
-        const mapping = slot(i.name, 'request_body_mapping');
-        return [i.name, mapping ? bodyReads(mapping.expression.ast()) : new Set<string>()];
+        const methodSlots = [...engine.integrations.get(i.name)!.slots].filter(([key]) => key.startsWith(prefix)).map(([key, s]): [string, CompiledSlot] => [key.slice(prefix.length), s]);
+        return [i.name, requestBodyReads(methodSlots)];
       }));
       const request = bodySchema
         ? coverageOf(

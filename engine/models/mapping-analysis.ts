@@ -66,6 +66,47 @@ function produced(node: Node | undefined, vars: Map<string, Set<string>>): Set<s
 }
 
 /**
+ * Whether a slot of a unified method (its path inside the method config: `request_body_mapping`,
+ * `after.0.body`) shapes a remote request, so that a body field it reads is sent, not dropped.
+ * The response side (response, header and error mappings, side loads, a step's
+ * `response_mapping`) only reads the body.
+ */
+export function shapesRequest(slotPath: string): boolean {
+  if (/^(before|after)\.\d+\./.test(slotPath)) return !slotPath.endsWith('.response_mapping');
+  return ['request_body_mapping', 'query_mapping', 'path_mapping', 'request_header_mapping', 'resource.expression', 'method.expression'].includes(slotPath);
+}
+
+const readsByExpression = new WeakMap<jsonata.Expression, Set<string>>();
+
+/**
+ * Dotted paths of the unified body (`emails.email`) read by the slots of a method that shape a
+ * remote request (see shapesRequest): what the method sends. Each expression is analysed once.
+ */
+export function requestBodyReads(slots: Iterable<[string, { expression: jsonata.Expression }]>): Set<string> {
+  const fields = new Set<string>();
+  for (const [path, slot] of slots) {
+    if (!shapesRequest(path)) continue;
+    let reads = readsByExpression.get(slot.expression);
+    if (!reads) {
+      reads = bodyReads(slot.expression.ast());
+      readsByExpression.set(slot.expression, reads);
+    }
+    for (const field of reads) fields.add(field);
+  }
+  return fields;
+}
+
+/**
+ * The top-level unified body fields a method writes: those requestBodyReads finds (a follow-up
+ * step's body writes its fields too), and `remote_data`, which the engine passes through.
+ */
+export function writtenBodyFields(slots: Iterable<[string, { expression: jsonata.Expression }]>): Set<string> {
+  const fields = new Set<string>(['remote_data']);
+  for (const field of requestBodyReads(slots)) fields.add(field.split('.')[0]!);
+  return fields;
+}
+
+/**
  * Dotted paths of the unified body an expression reads (`name`, `emails.email`,
  * `emails.is_primary`), following `body.…` paths, their predicates, and variables bound to them.
  */

@@ -3,7 +3,7 @@ import { UnimapError } from '../errors.js';
 import { getPath, isForbiddenKey, isPlainObject } from '../expressions/plain.js';
 import { controlParameters, type UnifiedCall } from './call.js';
 import { decodeCursor } from '../pagination/cursor.js';
-import { bodyReads } from '../models/mapping-analysis.js';
+import { writtenBodyFields } from '../models/mapping-analysis.js';
 import { checkDepth } from '../transport/send.js';
 import type { ResolvedMethod } from './resolve.js';
 import type { EngineCore } from './engine-core.js';
@@ -142,21 +142,6 @@ function isMissing(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 
-const readsCache = new WeakMap<object, Set<string>>();
-
-/** Top-level unified body fields a method's request mapping reads (static analysis, once per expression). */
-function writableFields(resolved: ResolvedMethod): Set<string> {
-  const slot = resolved.slots.get('request_body_mapping');
-  if (!slot) return new Set(['remote_data']);
-  let fields = readsCache.get(slot.expression);
-  if (!fields) {
-    fields = new Set([...bodyReads(slot.expression.ast())].map((f) => f.split('.')[0]!));
-    fields.add('remote_data');
-    readsCache.set(slot.expression, fields);
-  }
-  return fields;
-}
-
 function checkBody(body: unknown, resolved: ResolvedMethod): void {
   const writes = resolved.method === 'create' || resolved.method === 'update';
   if (!writes && body === undefined) return;
@@ -166,7 +151,7 @@ function checkBody(body: unknown, resolved: ResolvedMethod): void {
   if (writes && isPlainObject(body) && resolved.unified) {
     // A unified field this integration cannot write is refused, not silently dropped.
     const known = new Set(resolved.unified.fields(resolved.method));
-    const writable = writableFields(resolved);
+    const writable = writtenBodyFields(resolved.slots);
     const unsupported = Object.keys(body).filter((key) => known.has(key) && !writable.has(key) && body[key] !== undefined);
     if (unsupported.length) {
       throw new UnimapError(

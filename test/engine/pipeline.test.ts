@@ -145,6 +145,22 @@ describe('input validation, before any mapping runs', () => {
     });
   });
 
+  test('a field a request-side step writes counts as written; one only the response mapping reads does not', async () => {
+    const update = "        request_body_mapping: '{ \"full_name\": body.name }'\n";
+    const withStep = new Engine({
+      definitions: [{ file: 'steps.yaml', text: definition.replace(update, `${update}        after:\n          - name: emails\n            resource: users\n            method: update\n            id: 'data.id'\n            body: '{ "emails": body.emails.email }'\n`) }],
+    });
+    expect(withStep.problems).toEqual([]);
+    const request = await withStep.mapRequest(call('update', { id: '1', body: { name: 'A', emails: [{ email: 'a@b.c' }] } }));
+    expect(request.body).toEqual({ full_name: 'A' });
+    // The response mapping reads body.emails, but nothing sends it: still refused.
+    const echoOnly = new Engine({
+      definitions: [{ file: 'echo.yaml', text: definition.replace(`"name": response.full_name & ($number(response.id) + response.full_name) }'`, `"name": response.full_name, "emails": body.emails }'`) }],
+    });
+    expect(echoOnly.problems).toEqual([]);
+    await expect(echoOnly.mapRequest(call('update', { id: '1', body: { name: 'A', emails: [{ email: 'a@b.c' }] } }))).rejects.toMatchObject({ code: 'invalid_body', details: { unsupported_body_fields: ['emails'] } });
+  });
+
   test('filter values are checked against the integration query_schema', async () => {
     const e = new Engine({
       definitions: [{ file: 'q.yaml', text: definition.replace("      list:\n        resource: users\n        method: list\n", "      list:\n        resource: users\n        method: list\n        query_schema: { type: object, properties: { email: { type: string, format: email } } }\n        query_mapping: '{ \"mail\": query.email }'\n") }],
