@@ -442,9 +442,9 @@ async function startGraphPager(pageSize: number): Promise<GraphPager> {
   };
 }
 
-async function benchStreaming(engine: Engine): Promise<void> {
+async function benchStreaming(engine: Engine, rounds: number): Promise<void> {
   const pageSize = 1000;
-  log(`\n(d) Streaming engine.records() over a loopback Graph (pages of ${pageSize}): heapUsed after gc at every page`);
+  log(`\n(d) Streaming engine.records() over a loopback Graph (pages of ${pageSize}): heapUsed after gc at every page; each figure the median of ${rounds} round(s), the sizes taking turns`);
   const pager = await startGraphPager(pageSize);
   // Every Graph and login.microsoftonline.com request goes to the loopback server.
   const fetch: FetchLike = (input, init) => {
@@ -452,9 +452,10 @@ async function benchStreaming(engine: Engine): Promise<void> {
     return globalThis.fetch(`${pager.url}${u.pathname}${u.search}`, init);
   };
   const rows: string[][] = [['records', 'pages', 'baseline MB', 'peak MB', 'peak - baseline MB', 'records/s (incl. gc per page)']];
-  const results: { n: number; delta: number; peak: number }[] = [];
+  const sizes = [10_000, 100_000];
+  const runs = new Map<number, { pages: number; baseline: number; peak: number; rate: number }[]>(sizes.map((n) => [n, []]));
   try {
-    for (const n of [10_000, 100_000]) {
+    for (let round = 0; round < rounds; round++) for (const n of sizes) {
       pager.setTotal(n);
       gc();
       const baseline = process.memoryUsage().heapUsed;
@@ -479,12 +480,17 @@ async function benchStreaming(engine: Engine): Promise<void> {
       }
       const seconds = (now() - t0 - gcMs) / 1000;
       if (count !== n) throw new Error(`streamed ${count} records, expected ${n}`);
-      results.push({ n, delta: peak - baseline, peak });
-      rows.push([n.toLocaleString('en-US'), String(pages), mb(baseline), mb(peak), mb(peak - baseline), Math.round(count / seconds).toLocaleString('en-US')]);
+      runs.get(n)!.push({ pages, baseline, peak, rate: count / seconds });
     }
   } finally {
     await pager.close();
   }
+  const results = sizes.map((n) => {
+    const of = (pick: (r: { pages: number; baseline: number; peak: number; rate: number }) => number) => median(runs.get(n)!.map(pick));
+    const result = { n, baseline: of((r) => r.baseline), peak: of((r) => r.peak), delta: of((r) => r.peak - r.baseline) };
+    rows.push([n.toLocaleString('en-US'), String(of((r) => r.pages)), mb(result.baseline), mb(result.peak), mb(result.delta), Math.round(of((r) => r.rate)).toLocaleString('en-US')]);
+    return result;
+  });
   log(table(rows));
   const [small, large] = results as [(typeof results)[0], (typeof results)[0]];
   const ratio = large.delta / Math.max(small.delta, 1);
@@ -888,7 +894,7 @@ async function main(): Promise<void> {
   if (only.has('a')) await benchMapping(engine, reps);
   if (only.has('b')) await benchRoundTrip(engine, reps);
   if (only.has('c')) await benchColdStart(firstLoadMs, quick ? 3 : 5);
-  if (only.has('d')) await benchStreaming(engine);
+  if (only.has('d')) await benchStreaming(engine, quick ? 1 : 3);
   if (only.has('e')) await benchServer(quick ? 2 : 3, quick ? 1 : 3);
 
   log('\nSummary');
