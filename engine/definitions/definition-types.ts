@@ -64,6 +64,8 @@ export interface ContextField {
    */
   secret?: boolean;
   example?: string | number | boolean;
+  /** The value used when the account's context has none for this field (missing, null or an empty string), e.g. the US host of a vendor with regional hosts. Not allowed on a `secret` field. */
+  default?: string | number | boolean;
 }
 
 /** A string with `{{path}}` placeholders (not JSONata), filled from `id`, `context`, `query` and `body`. */

@@ -216,6 +216,10 @@ function checkReferences(
   const problems: Problem[] = [];
   const add = (code: Problem['code'], message: string, path: JsonPath, part: 'key' | 'value' = 'value', severity: Problem['severity'] = 'error') =>
     problems.push({ code, message, severity, location: locate(path, part) });
+  // A credential in the definition itself would be shared by every account, and shown to anyone reading it.
+  for (const [name, field] of Object.entries(definition.context ?? {})) {
+    if (field.secret && field.default !== undefined) add('schema_violation', `context field \`${name}\` is a secret and cannot have a default: credentials come only from the account's context`, ['context', name, 'default'], 'key');
+  }
   const known = models.models();
   for (const [model, resources] of Object.entries(definition.unified ?? {})) {
     if (!known.includes(model)) {

@@ -84,8 +84,9 @@ function statusFor(method: string): number {
 export async function executeCall(core: ExecutionCore, call: ExecuteCall, options: ExecuteOptions = {}): Promise<ExecuteResult> {
   const unified = toUnifiedCall(core, call);
   const resolved = resolveMethod(core, unified);
-  const redactor = createRedactor(resolved.integration.definition, unified.context ?? {});
   const input = validateInput(unified, resolved, core);
+  // The context with its defaults filled in: what the call uses is what is redacted.
+  const redactor = createRedactor(resolved.integration.definition, input.context);
   const trace = new Trace(redactor, options.hooks, input.responseFormat === 'debug');
   const run = createRun(core, resolved, input, redactor, trace, options);
   try {

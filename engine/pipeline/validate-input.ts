@@ -6,6 +6,7 @@ import { decodeCursor } from '../pagination/cursor.js';
 import { writtenBodyFields } from '../models/mapping-analysis.js';
 import { checkDepth } from '../transport/send.js';
 import type { ResolvedMethod } from './resolve.js';
+import type { IntegrationDefinition } from '../definitions/definition-types.js';
 import type { EngineCore } from './engine-core.js';
 
 export type ResponseFormat = 'unified' | 'raw' | 'normalized' | 'stream' | 'debug';
@@ -84,7 +85,7 @@ export function validateInput(call: UnifiedCall, resolved: ResolvedMethod, core:
     query,
     rawQuery,
     body,
-    context: call.context ?? {},
+    context: withContextDefaults(resolved.integration.definition, call.context ?? {}),
     id: idOf(call.id),
     remoteQuery,
     excludeFields: asStringList(rawQuery.truto_exclude_fields),
@@ -140,6 +141,28 @@ function checkQuery(query: Record<string, unknown>, resolved: ResolvedMethod, co
 
 function isMissing(value: unknown): boolean {
   return value === undefined || value === null || value === '';
+}
+
+const contextDefaults = new WeakMap<IntegrationDefinition, [string, unknown][]>();
+
+/**
+ * The account context with the definition's `default`s filled in where it has no value (missing,
+ * null or an empty string). The account's own object is left as it is: a copy is made only when
+ * a default applies.
+ */
+export function withContextDefaults(definition: IntegrationDefinition, context: Record<string, unknown>): Record<string, unknown> {
+  let defaults = contextDefaults.get(definition);
+  if (!defaults) {
+    defaults = Object.entries(definition.context ?? {}).flatMap(([name, field]): [string, unknown][] => (field.default === undefined ? [] : [[name, field.default]]));
+    contextDefaults.set(definition, defaults);
+  }
+  let out = context;
+  for (const [name, value] of defaults) {
+    if (!isMissing(context[name])) continue;
+    if (out === context) out = { ...context };
+    out[name] = value;
+  }
+  return out;
 }
 
 function checkBody(body: unknown, resolved: ResolvedMethod): void {

@@ -199,6 +199,31 @@ describe('input validation, before any mapping runs', () => {
   });
 });
 
+describe('context defaults', () => {
+  const withDefaults = definition.replace('base_url: "https://{{context.host}}/v2"\n', 'base_url: "https://{{context.host}}/{{context.version}}"\ncontext:\n  host: { required: true }\n  version: { default: v2 }\n  api_key: { secret: true }\n');
+  const e = new Engine({ definitions: [{ file: 'defaults.yaml', text: withDefaults }] });
+
+  test('a field the account has no value for takes its default; the account\'s own value wins', async () => {
+    expect(e.problems).toEqual([]);
+    const url = async (extra: Record<string, unknown>) => (await e.mapRequest(call('get', { id: '1', context: { host: 'acme.example.com', ...extra } }))).url;
+    expect(await url({})).toBe('https://acme.example.com/v2/users/1');
+    expect(await url({ version: null })).toBe('https://acme.example.com/v2/users/1');
+    expect(await url({ version: '' })).toBe('https://acme.example.com/v2/users/1');
+    expect(await url({ version: 'v3' })).toBe('https://acme.example.com/v3/users/1');
+    // The default is also what JSONata sees as `context`.
+    const echo = new Engine({ definitions: [{ file: 'echo.yaml', text: withDefaults.replace('response_mapping: \'{ "id": $string(response.id), "name": response.full_name & ($number(response.id) + response.full_name) }\'', 'response_mapping: \'{ "id": $string(response.id), "name": context.version }\'') }] });
+    const account = { host: 'acme.example.com' };
+    expect(await echo.mapResponse(call('update', { id: '1', context: account }), { status: 200, headers: {}, body: { id: 1 } })).toEqual({ id: '1', name: 'v2', remote_data: { id: 1 } });
+    expect(account).toEqual({ host: 'acme.example.com' }); // the account's object is not changed
+  });
+
+  test('a secret cannot have a default', () => {
+    const bad = new Engine({ definitions: [{ file: 'bad.yaml', text: withDefaults.replace('api_key: { secret: true }', 'api_key: { secret: true, default: k-123 }') }] });
+    expect(bad.problems).toEqual([expect.objectContaining({ code: 'schema_violation', message: expect.stringContaining('`api_key` is a secret and cannot have a default'), location: expect.objectContaining({ file: 'bad.yaml', line: expect.any(Number) }) })]);
+    expect(bad.failedIntegrations.has('acme')).toBe(true);
+  });
+});
+
 describe('URL safety', () => {
   test.each([['../admin'], ['a/b?c=d#e'], ['x@evil.example'], ['a\r\nX-Injected: 1'], ['%2e%2e'], ['...']])('id %j stays one path segment', async (id) => {
     const request = await engine.mapRequest(call('get', { id }));
