@@ -1,74 +1,36 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isUnimapError, loadEngine, type Engine, type ExecuteCall, type ListResult, type UnimapError } from '../../engine/index.js';
-import type { Emulator } from '../../engine/server/sandbox/emulator.js';
+import { describe, expect, test } from 'vitest';
+import type { ListResult } from '../../engine/index.js';
 import { createFleetEmulator } from '../../engine/server/sandbox/fleet.js';
-import { startSandboxHub, type SandboxHub } from '../../engine/server/sandbox/hub.js';
+import { vendorSandboxes, type VendorSandbox } from '../support/vendor-sandbox.js';
 
 // The Fleet emulator over real HTTP, through the engine and the real mapping in
 // mappings/fleet.yaml. Tests that write use their own emulator (fresh data), so no test depends
 // on another's order.
 
 const ORIGIN = 'https://sandbox.fleetdm.com';
-let engine: Engine;
-const hubs: SandboxHub[] = [];
+const vendor = vendorSandboxes('fleet', createFleetEmulator);
 
-beforeAll(async () => {
-  engine = await loadEngine({ definitions: 'mappings' });
-});
-
-afterAll(async () => {
-  await Promise.all(hubs.map((hub) => hub.close()));
-});
-
-interface Sandbox {
-  emulator: Emulator;
-  hub: SandboxHub;
-  /** A unified mdm call on the demo account (or on `context`). */
-  run(call: Omit<ExecuteCall, 'account' | 'model'>, context?: Record<string, unknown>): Promise<{ status: number; body: unknown }>;
-  /** The UnimapError a unified call fails with. */
-  fail(call: Omit<ExecuteCall, 'account' | 'model'>, context?: Record<string, unknown>): Promise<UnimapError>;
-  /** Every record of a list, streamed with `engine.records`. */
-  all(resource: string, query?: Record<string, unknown>): Promise<Record<string, unknown>[]>;
+interface Sandbox extends VendorSandbox {
   /** A raw request to the emulator through the hub (real HTTP), with the demo token unless `token` says otherwise. */
   raw(path: string, init?: RequestInit & { token?: string | null }): Promise<Response>;
 }
 
 async function sandbox(): Promise<Sandbox> {
-  const emulator = createFleetEmulator();
-  const hub = await startSandboxHub([emulator]);
-  hubs.push(hub);
-  const account = (context: Record<string, unknown> = emulator.context) => ({ id: 'sandbox-fleet', integration: 'fleet', context });
-  const run: Sandbox['run'] = (call, context) => engine.execute({ model: 'mdm', ...call, account: account(context) } as ExecuteCall, { fetch: hub.fetch });
+  const box = await vendor.sandbox();
   return {
-    emulator,
-    hub,
-    run,
-    async fail(call, context) {
-      try {
-        await run(call, context);
-      } catch (error) {
-        if (isUnimapError(error)) return error;
-        throw error;
-      }
-      throw new Error(`expected ${call.resource}.${call.method} to fail`);
-    },
-    async all(resource, query = {}) {
-      const out: Record<string, unknown>[] = [];
-      for await (const record of engine.records({ model: 'mdm', resource, method: 'list', query, account: account() }, { fetch: hub.fetch })) out.push(record);
-      return out;
-    },
+    ...box,
     raw(path, init = {}) {
       const { token = 'sandbox-token', ...rest } = init;
       const headers = new Headers(rest.headers);
       if (token !== null) headers.set('authorization', `Bearer ${token}`);
       if (rest.body !== undefined) headers.set('content-type', 'application/json');
-      return hub.fetch(`${ORIGIN}/api/v1/fleet${path}`, { ...rest, headers });
+      return box.hub.fetch(`${ORIGIN}/api/v1/fleet${path}`, { ...rest, headers });
     },
   };
 }
 
 function expectValid(resource: string, records: unknown[]): void {
-  const model = engine.models.get('mdm', resource)!;
+  const model = vendor.engine.models.get('mdm', resource)!;
   expect(records.length).toBeGreaterThan(0);
   for (const record of records) expect(model.check('record', record)).toEqual([]);
 }
@@ -98,7 +60,7 @@ describe('fleet emulator: wire format', () => {
     expect(emulator.integration).toBe('fleet');
     expect(emulator.origins).toEqual([ORIGIN]);
     expect(emulator.context).toEqual({ instance_host: 'sandbox.fleetdm.com', api_token: 'sandbox-token' });
-    expect(engine.capabilities('fleet')).toEqual({
+    expect(vendor.engine.capabilities('fleet')).toEqual({
       mdm: {
         users: ['list', 'get', 'create', 'update', 'delete'],
         devices: ['list', 'get', 'delete'],

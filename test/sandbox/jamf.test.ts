@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { UnimapError, loadEngine, type Engine, type ExecuteCall, type ListResult } from '../../engine/index.js';
-import type { Emulator } from '../../engine/server/sandbox/emulator.js';
-import { startSandboxHub, type SandboxHub } from '../../engine/server/sandbox/hub.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { UnimapError, type ExecuteCall, type ListResult } from '../../engine/index.js';
 import { createJamfEmulator } from '../../engine/server/sandbox/jamf.js';
+import { vendorSandboxes, type VendorSandbox } from '../support/vendor-sandbox.js';
 
 // The Jamf Pro emulator over real HTTP, through the engine and the real mapping in
 // mappings/jamf.yaml. Tests that write use their own emulator (fresh data), so no test depends
@@ -10,46 +9,21 @@ import { createJamfEmulator } from '../../engine/server/sandbox/jamf.js';
 
 type Json = Record<string, unknown>;
 
-let engine: Engine;
-const hubs: SandboxHub[] = [];
+const vendor = vendorSandboxes('jamf', createJamfEmulator);
 
-beforeAll(async () => {
-  engine = await loadEngine({ definitions: 'mappings' });
-});
-
-afterAll(async () => {
-  await Promise.all(hubs.map((hub) => hub.close()));
-});
-
-interface Sandbox {
-  emulator: Emulator;
-  hub: SandboxHub;
-  /** Executes a unified mdm call on the demo account (or on `context`). */
-  run(call: Omit<ExecuteCall, 'account' | 'model'>, context?: Json): Promise<{ status: number; body: unknown }>;
-  /** Every record of a list, streamed page after page by `engine.records`. */
-  all(resource: string, query: Json): Promise<Json[]>;
+interface Sandbox extends VendorSandbox {
   /** A raw HTTP request to the emulated vendor (public origin). */
   raw(path: string, init?: RequestInit): Promise<Response>;
 }
 
 async function sandbox(): Promise<Sandbox> {
-  const emulator = createJamfEmulator();
-  const hub = await startSandboxHub([emulator]);
-  hubs.push(hub);
-  const account = (context: Json = emulator.context) => ({ id: 'sandbox-jamf', integration: 'jamf', context });
+  const box = await vendor.sandbox();
   return {
-    emulator,
-    hub,
-    run: (call, context) => engine.execute({ model: 'mdm', ...call, account: account(context) } as ExecuteCall, { fetch: hub.fetch }),
-    async all(resource, query) {
-      const out: Json[] = [];
-      for await (const record of engine.records({ model: 'mdm', resource, method: 'list', query, account: account() }, { fetch: hub.fetch })) out.push(record);
-      return out;
-    },
+    ...box,
     raw: (path, init = {}) => {
       const headers = new Headers(init.headers);
       if (!headers.has('authorization')) headers.set('authorization', 'Bearer sandbox-token');
-      return hub.fetch(`https://sandbox.jamfcloud.com${path}`, { ...init, headers });
+      return box.hub.fetch(`https://sandbox.jamfcloud.com${path}`, { ...init, headers });
     },
   };
 }
@@ -60,7 +34,7 @@ beforeAll(async () => {
 });
 
 function expectValid(resource: string, records: unknown[]): void {
-  const model = engine.models.get('mdm', resource)!;
+  const model = vendor.engine.models.get('mdm', resource)!;
   expect(records.length).toBeGreaterThan(0);
   for (const record of records) expect(model.check('record', record)).toEqual([]);
 }

@@ -1,52 +1,17 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadEngine, type Engine, type ExecuteCall, type ListResult } from '../../engine/index.js';
-import { startSandboxHub, type SandboxHub } from '../../engine/server/sandbox/hub.js';
+import { describe, expect, test } from 'vitest';
+import type { ListResult } from '../../engine/index.js';
 import { createKandjiEmulator } from '../../engine/server/sandbox/kandji.js';
-import type { Emulator } from '../../engine/server/sandbox/emulator.js';
+import { vendorSandboxes, type VendorSandbox as Sandbox } from '../support/vendor-sandbox.js';
 
 // The Kandji emulator over real HTTP, through the engine and the real mapping in
 // mappings/kandji.yaml. Every test that writes uses its own emulator (fresh data), so the tests
 // do not depend on each other's order.
 
-let engine: Engine;
-const hubs: SandboxHub[] = [];
-
-beforeAll(async () => {
-  engine = await loadEngine({ definitions: 'mappings' });
-});
-
-afterAll(async () => {
-  await Promise.all(hubs.map((hub) => hub.close()));
-});
-
-interface Sandbox {
-  emulator: Emulator;
-  hub: SandboxHub;
-  /** Executes a unified mdm call on the demo account. */
-  run(call: Omit<ExecuteCall, 'account' | 'model'>, context?: Record<string, unknown>): Promise<{ status: number; body: unknown }>;
-  /** Every record of a list, streamed page after page. */
-  all(resource: string, query?: Record<string, unknown>): Promise<Record<string, unknown>[]>;
-}
-
-async function sandbox(): Promise<Sandbox> {
-  const emulator = createKandjiEmulator();
-  const hub = await startSandboxHub([emulator]);
-  hubs.push(hub);
-  const account = (context: Record<string, unknown> = emulator.context) => ({ id: 'sandbox-kandji', integration: 'kandji', context });
-  return {
-    emulator,
-    hub,
-    run: (call, context) => engine.execute({ model: 'mdm', ...call, account: account(context) } as ExecuteCall, { fetch: hub.fetch }),
-    async all(resource, query = {}) {
-      const out: Record<string, unknown>[] = [];
-      for await (const record of engine.records({ model: 'mdm', resource, method: 'list', query, account: account() }, { fetch: hub.fetch })) out.push(record);
-      return out;
-    },
-  };
-}
+const vendor = vendorSandboxes('kandji', createKandjiEmulator);
+const sandbox = () => vendor.sandbox();
 
 function expectValid(resource: string, records: unknown[]): void {
-  const model = engine.models.get('mdm', resource)!;
+  const model = vendor.engine.models.get('mdm', resource)!;
   for (const record of records) expect(model.check('record', record)).toEqual([]);
 }
 
