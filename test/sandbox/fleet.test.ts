@@ -38,20 +38,6 @@ function expectValid(resource: string, records: unknown[]): void {
 const list = (body: unknown) => body as ListResult;
 const record = (body: unknown) => body as Record<string, unknown>;
 
-/** A list followed page after page through `next_cursor`. */
-async function pages(box: Sandbox, resource: string, query: Record<string, unknown>): Promise<ListResult[]> {
-  const out: ListResult[] = [];
-  let cursor: string | null = null;
-  do {
-    const { status, body }: { status: number; body: unknown } = await box.run({ resource, method: 'list', query: cursor ? { ...query, next_cursor: cursor } : query });
-    expect(status).toBe(200);
-    out.push(list(body));
-    cursor = list(body).next_cursor;
-    expect(out.length).toBeLessThan(30);
-  } while (cursor);
-  return out;
-}
-
 const resources = ['users', 'devices', 'apps', 'organizations'] as const;
 
 describe('fleet emulator: wire format', () => {
@@ -144,7 +130,7 @@ describe('fleet emulator: wire format', () => {
 describe('fleet emulator through the engine: lists, gets and the unified schema', () => {
   test.each(resources)('%s: lists across pages with next_cursor, streams every record, gets each id', async (resource) => {
     const box = await sandbox();
-    const all = await pages(box, resource, { limit: 1 });
+    const all = await box.pages(resource, { limit: 1 });
     const records = all.flatMap((page) => page.result);
     expect(all.length).toBeGreaterThanOrEqual(3);
     expect(records.length).toBeGreaterThanOrEqual(3);
@@ -153,7 +139,7 @@ describe('fleet emulator through the engine: lists, gets and the unified schema'
 
     const streamed = await box.all(resource, { limit: 1 });
     expect(streamed.map((r) => r.id)).toEqual(records.map((r) => r.id));
-    const unpaged = await pages(box, resource, {});
+    const unpaged = await box.pages(resource, {});
     expect(unpaged.length).toBe(1);
     expect(unpaged[0].result.map((r) => r.id)).toEqual(records.map((r) => r.id));
 

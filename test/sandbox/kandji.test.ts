@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { ListResult } from '../../engine/index.js';
 import { createKandjiEmulator } from '../../engine/server/sandbox/kandji.js';
-import { vendorSandboxes, type VendorSandbox as Sandbox } from '../support/vendor-sandbox.js';
+import { vendorSandboxes } from '../support/vendor-sandbox.js';
 
 // The Kandji emulator over real HTTP, through the engine and the real mapping in
 // mappings/kandji.yaml. Every test that writes uses its own emulator (fresh data), so the tests
@@ -16,20 +16,6 @@ function expectValid(resource: string, records: unknown[]): void {
 }
 
 const list = (body: unknown) => body as ListResult;
-
-/** A list followed page after page through `next_cursor`. */
-async function pages(box: Sandbox, resource: string, query: Record<string, unknown>): Promise<ListResult[]> {
-  const out: ListResult[] = [];
-  let cursor: string | null = null;
-  do {
-    const { status, body }: { status: number; body: unknown } = await box.run({ resource, method: 'list', query: cursor ? { ...query, next_cursor: cursor } : query });
-    expect(status).toBe(200);
-    out.push(list(body));
-    cursor = list(body).next_cursor;
-    expect(out.length).toBeLessThan(20);
-  } while (cursor);
-  return out;
-}
 
 describe('kandji emulator: wire format', () => {
   test('serves the demo context and refuses requests without the demo token with DRF 401 bodies', async () => {
@@ -92,7 +78,7 @@ describe('kandji emulator: wire format', () => {
 describe('kandji sandbox: users', () => {
   test('list spans several Kandji pages through next_cursor; records streams them all; every record is a valid unified user', async () => {
     const box = await sandbox();
-    const listed = await pages(box, 'users', { limit: 1 });
+    const listed = await box.pages('users', { limit: 1 }, 20);
     expect(listed.length).toBeGreaterThanOrEqual(2);
     expect(listed[0]!.next_cursor).toEqual(expect.any(String));
     const ids = listed.flatMap((page) => page.result.map((u) => u.id));
@@ -177,7 +163,7 @@ describe('kandji sandbox: users', () => {
 describe('kandji sandbox: devices', () => {
   test('list at limit=1 spans several pages through next_cursor; records streams them all; every record is a valid unified device', async () => {
     const box = await sandbox();
-    const listed = await pages(box, 'devices', { limit: 1 });
+    const listed = await box.pages('devices', { limit: 1 }, 20);
     expect(listed.length).toBeGreaterThanOrEqual(2);
     for (const page of listed) expect(page.result.length).toBeLessThanOrEqual(1);
     const ids = listed.flatMap((page) => page.result.map((d) => String(d.id)));

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll } from 'vitest';
-import { loadEngine, type Engine, type ExecuteCall, type ExecuteResult, type UnimapError } from '../../engine/index.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { loadEngine, type Engine, type ExecuteCall, type ExecuteResult, type ListResult, type UnimapError } from '../../engine/index.js';
 import type { Emulator } from '../../engine/server/sandbox/emulator.js';
 import { startSandboxHub, type SandboxHub } from '../../engine/server/sandbox/hub.js';
 import { failure } from './failure.js';
@@ -20,6 +20,8 @@ export interface VendorSandbox {
   fail(call: SandboxCall, context?: Json): Promise<UnimapError>;
   /** Every record of a list, streamed page after page by `engine.records`. */
   all(resource: string, query?: Json): Promise<Json[]>;
+  /** A list followed page after page through `next_cursor` (each a 200; at most `maxPages`). */
+  pages(resource: string, query?: Json, maxPages?: number): Promise<ListResult[]>;
 }
 
 /**
@@ -59,6 +61,19 @@ export function vendorSandboxes(integration: string, createEmulator: () => Emula
         async all(resource, query = {}) {
           const out: Json[] = [];
           for await (const record of loaded().records({ model: 'mdm', resource, method: 'list', query, account: account() }, { fetch: hub.fetch })) out.push(record);
+          return out;
+        },
+        async pages(resource, query = {}, maxPages = 30) {
+          const out: ListResult[] = [];
+          let cursor: string | null = null;
+          do {
+            const { status, body } = await run({ resource, method: 'list', query: cursor ? { ...query, next_cursor: cursor } : query });
+            expect(status).toBe(200);
+            const page = body as ListResult;
+            out.push(page);
+            cursor = page.next_cursor;
+            expect(out.length).toBeLessThan(maxPages);
+          } while (cursor);
           return out;
         },
       };
