@@ -5,6 +5,7 @@ import { Engine, parseQueryString, UnimapError, type ExecuteCall, type ExecuteOp
 import { createHandler, MemoryAccountStore } from '../../engine/server/index.js';
 import { serveHandler } from '../../engine/node.js';
 import { parse, startServer, type Handler, type Reply, type TestServer } from '../support/http-server.js';
+import { failure } from '../support/failure.js';
 
 // Hardening: hostile input, faults and secrets. Every remote exchange is real HTTP with a server
 // on 127.0.0.1, and every assertion is on what the server actually received or what the caller
@@ -63,17 +64,6 @@ afterAll(() => {
 });
 
 /** The UnimapError a promise rejects with (fails the test when it resolves or throws something else). */
-async function failure(promise: Promise<unknown>): Promise<UnimapError> {
-  let outcome: unknown;
-  try {
-    outcome = await promise;
-  } catch (error) {
-    expect(error, `expected a UnimapError, got ${String(error)}`).toBeInstanceOf(UnimapError);
-    return error as UnimapError;
-  }
-  throw new Error(`expected the call to fail, but it succeeded with ${JSON.stringify(outcome)?.slice(0, 300)}`);
-}
-
 /** Waits that return at once, so retries cost no time. */
 const noWait: ExecuteOptions = { sleep: async () => undefined };
 

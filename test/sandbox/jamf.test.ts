@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { UnimapError, type ExecuteCall, type ListResult } from '../../engine/index.js';
 import { createJamfEmulator } from '../../engine/server/sandbox/jamf.js';
 import { vendorSandboxes, type VendorSandbox } from '../support/vendor-sandbox.js';
+import { failure } from '../support/failure.js';
 
 // The Jamf Pro emulator over real HTTP, through the engine and the real mapping in
 // mappings/jamf.yaml. Tests that write use their own emulator (fresh data), so no test depends
@@ -53,16 +54,6 @@ async function pages(box: Sandbox, resource: string, query: Json): Promise<ListR
     cursor = asList(body).next_cursor;
   } while (cursor && out.length < 50);
   return out;
-}
-
-async function failure(promise: Promise<unknown>): Promise<UnimapError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof UnimapError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const ids = (records: Json[]) => records.map((r) => r.id);

@@ -3,6 +3,7 @@ import { loadEngine, UnimapError, type Engine, type ExecuteCall, type ExecuteRes
 import { startSandboxHub, type SandboxHub } from '../../engine/server/sandbox/hub.js';
 import { createMicrosoftIntuneEmulator } from '../../engine/server/sandbox/microsoft_intune.js';
 import type { Emulator } from '../../engine/server/sandbox/emulator.js';
+import { failure } from '../support/failure.js';
 
 // The microsoft_intune emulator over real HTTP, through the engine and mappings/microsoft_intune.yaml:
 // OAuth2 client credentials at login.microsoftonline.com, then Graph v1.0 with the bearer token.
@@ -33,16 +34,6 @@ function call(resource: string, method: string, extra: Partial<ExecuteCall> = {}
 
 async function run(c: ExecuteCall, on: Engine = engine): Promise<ExecuteResult> {
   return on.execute(c, { fetch: hub.fetch });
-}
-
-async function failure(promise: Promise<unknown>): Promise<UnimapError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UnimapError);
-    return error as UnimapError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 function checkRecord(resource: string, record: unknown): void {

@@ -1,13 +1,14 @@
 import { expect } from 'vitest';
 import { UnimapError } from '../../engine/index.js';
 
-/** The UnimapError a call fails with; the test fails if it succeeds or throws anything else. */
+/** The UnimapError a call fails with; the test fails if it succeeds (saying with what) or throws anything else. */
 export async function failure(promise: Promise<unknown>): Promise<UnimapError> {
+  let outcome: unknown;
   try {
-    await promise;
+    outcome = await promise;
   } catch (error) {
-    expect(error).toBeInstanceOf(UnimapError);
+    expect(error, `expected a UnimapError, got ${String(error)}`).toBeInstanceOf(UnimapError);
     return error as UnimapError;
   }
-  throw new Error('expected the call to fail, but it succeeded');
+  throw new Error(`expected the call to fail, but it succeeded with ${JSON.stringify(outcome)?.slice(0, 300)}`);
 }
