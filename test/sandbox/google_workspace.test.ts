@@ -1,22 +1,19 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadEngine, type Engine, type ExecuteCall, type ExecuteResult, type ListResult } from '../../engine/index.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { ExecuteCall, ExecuteResult, ListResult } from '../../engine/index.js';
 import { createGoogleWorkspaceEmulator } from '../../engine/server/sandbox/google_workspace.js';
-import { startSandboxHub, type SandboxHub } from '../../engine/server/sandbox/hub.js';
+import type { SandboxHub } from '../../engine/server/sandbox/hub.js';
+import type { Emulator } from '../../engine/server/sandbox/emulator.js';
 import { failure } from '../support/failure.js';
+import { vendorSandboxes } from '../support/vendor-sandbox.js';
 
 // The Google Workspace emulator over real HTTP, through the engine and mappings/google_workspace.yaml.
 
-const emulator = createGoogleWorkspaceEmulator();
+const vendor = vendorSandboxes('google_workspace', createGoogleWorkspaceEmulator);
+let emulator: Emulator;
 let hub: SandboxHub;
-let engine: Engine;
 
 beforeAll(async () => {
-  hub = await startSandboxHub([emulator]);
-  engine = await loadEngine({ definitions: 'mappings' });
-});
-
-afterAll(async () => {
-  await hub.close();
+  ({ emulator, hub } = await vendor.sandbox());
 });
 
 type Resource = 'users' | 'devices' | 'organizations';
@@ -30,7 +27,7 @@ function call(resource: Resource, method: string, extra: Partial<Pick<ExecuteCal
 }
 
 function run(resource: Resource, method: string, extra: Partial<Pick<ExecuteCall, 'id' | 'query' | 'body'>> = {}, context?: Record<string, unknown>): Promise<ExecuteResult> {
-  return engine.execute(call(resource, method, extra, context), { fetch: hub.fetch });
+  return vendor.engine.execute(call(resource, method, extra, context), { fetch: hub.fetch });
 }
 
 async function list(resource: Resource, query: Record<string, unknown> = {}): Promise<ListResult> {
@@ -46,7 +43,7 @@ async function get(resource: Resource, id: string): Promise<Record_> {
 }
 
 function expectValid(resource: Resource, record: Record_): void {
-  expect(engine.models.get('mdm', resource)!.check('record', record)).toEqual([]);
+  expect(vendor.engine.models.get('mdm', resource)!.check('record', record)).toEqual([]);
 }
 
 /** Every page at `limit=1`, following `next_cursor`. */
@@ -66,7 +63,7 @@ async function allPages(resource: Resource, query: Record<string, unknown> = {})
 
 async function streamAll(resource: Resource, query: Record<string, unknown> = {}): Promise<Record_[]> {
   const out: Record_[] = [];
-  for await (const record of engine.records(call(resource, 'list', { query }), { fetch: hub.fetch })) out.push(record);
+  for await (const record of vendor.engine.records(call(resource, 'list', { query }), { fetch: hub.fetch })) out.push(record);
   return out;
 }
 
@@ -80,8 +77,8 @@ function raw(path: string, init: RequestInit = {}, token: string | null = 'sandb
 }
 
 test('the definition loads without errors and the demo context satisfies it', () => {
-  expect(engine.problems.filter((p) => p.severity === 'error' && p.location?.integration === 'google_workspace')).toEqual([]);
-  expect(engine.integrations.has('google_workspace')).toBe(true);
+  expect(vendor.engine.problems.filter((p) => p.severity === 'error' && p.location?.integration === 'google_workspace')).toEqual([]);
+  expect(vendor.engine.integrations.has('google_workspace')).toBe(true);
   expect(emulator.integration).toBe('google_workspace');
   expect(emulator.origins).toEqual(['https://admin.googleapis.com']);
   expect(emulator.context).toEqual({ access_token: 'sandbox-token' });

@@ -1,26 +1,21 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadEngine, type Engine, type ExecuteCall, type ListResult } from '../../engine/index.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { type ExecuteCall, type ListResult } from '../../engine/index.js';
 import { startSandboxHub, type SandboxHub } from '../../engine/server/sandbox/hub.js';
 import { createJumpCloudEmulator } from '../../engine/server/sandbox/jumpcloud.js';
 import type { Emulator } from '../../engine/server/sandbox/emulator.js';
 import { failure } from '../support/failure.js';
+import { vendorSandboxes } from '../support/vendor-sandbox.js';
 
 // The JumpCloud emulator over real HTTP, through the engine and mappings/jumpcloud.yaml.
 
 type Doc = Record<string, unknown>;
 
+const vendor = vendorSandboxes('jumpcloud', createJumpCloudEmulator);
 let emulator: Emulator;
 let hub: SandboxHub;
-let engine: Engine;
 
 beforeAll(async () => {
-  emulator = createJumpCloudEmulator();
-  hub = await startSandboxHub([emulator]);
-  engine = await loadEngine({ definitions: 'mappings' });
-});
-
-afterAll(async () => {
-  await hub.close();
+  ({ emulator, hub } = await vendor.sandbox());
 });
 
 const unknownId = '0123456789abcdef01234567';
@@ -34,7 +29,7 @@ function call(resource: string, method: string, extra: Partial<ExecuteCall> = {}
 }
 
 async function run(request: ExecuteCall): Promise<{ status: number; body: unknown }> {
-  return engine.execute(request, { fetch: hub.fetch });
+  return vendor.engine.execute(request, { fetch: hub.fetch });
 }
 
 async function list(resource: string, query: Doc = {}): Promise<ListResult> {
@@ -47,13 +42,13 @@ async function get(resource: string, id: string): Promise<Doc> {
 
 async function all(resource: string, query: Doc = {}): Promise<Doc[]> {
   const records: Doc[] = [];
-  for await (const record of engine.records(call(resource, 'list', { query }), { fetch: hub.fetch })) records.push(record);
+  for await (const record of vendor.engine.records(call(resource, 'list', { query }), { fetch: hub.fetch })) records.push(record);
   return records;
 }
 
 /** The error a promise rejects with (fails the test when it resolves). */
 function expectValid(resource: string, record: unknown): void {
-  expect(engine.models.get('mdm', resource)!.check('record', record)).toEqual([]);
+  expect(vendor.engine.models.get('mdm', resource)!.check('record', record)).toEqual([]);
 }
 
 /** Pages through a list one record at a time via next_cursor alone; returns every record. */
@@ -69,11 +64,11 @@ async function pageThrough(resource: string, query: Doc = {}): Promise<Doc[]> {
   return records;
 }
 
-describe('jumpcloud sandbox: the engine reads every resource', () => {
+describe('jumpcloud sandbox: the vendor.engine reads every resource', () => {
   test('the definition loads and the sandbox context satisfies it', () => {
-    expect(engine.integrations.has('jumpcloud')).toBe(true);
+    expect(vendor.engine.integrations.has('jumpcloud')).toBe(true);
     expect(emulator.context).toMatchObject({ api_host: 'console.jumpcloud.com', api_key: expect.any(String), org_id: expect.stringMatching(/^[0-9a-f]{24}$/) });
-    expect(engine.capabilities('jumpcloud')).toEqual({
+    expect(vendor.engine.capabilities('jumpcloud')).toEqual({
       mdm: {
         users: ['list', 'get', 'create', 'update', 'delete'],
         devices: ['list', 'get', 'update', 'delete'],
@@ -357,7 +352,7 @@ describe('jumpcloud sandbox: writes are kept', () => {
     const fresh = createJumpCloudEmulator();
     const other = await startSandboxHub([fresh]);
     try {
-      const users = (await engine.execute(call('users', 'list'), { fetch: other.fetch })).body as ListResult;
+      const users = (await vendor.engine.execute(call('users', 'list'), { fetch: other.fetch })).body as ListResult;
       expect(users.result.map((u) => u.name)).toEqual(['Jane Doe', 'Alex Smith', 'kchen', 'Priya Patel']);
     } finally {
       await other.close();

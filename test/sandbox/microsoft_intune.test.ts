@@ -1,27 +1,22 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { loadEngine, UnimapError, type Engine, type ExecuteCall, type ExecuteResult, type ListResult } from '../../engine/index.js';
-import { startSandboxHub, type SandboxHub } from '../../engine/server/sandbox/hub.js';
+import type { SandboxHub } from '../../engine/server/sandbox/hub.js';
 import { createMicrosoftIntuneEmulator } from '../../engine/server/sandbox/microsoft_intune.js';
 import type { Emulator } from '../../engine/server/sandbox/emulator.js';
 import { failure } from '../support/failure.js';
+import { vendorSandboxes } from '../support/vendor-sandbox.js';
 
 // The microsoft_intune emulator over real HTTP, through the engine and mappings/microsoft_intune.yaml:
 // OAuth2 client credentials at login.microsoftonline.com, then Graph v1.0 with the bearer token.
 
 type Row = Record<string, unknown>;
 
-let hub: SandboxHub;
-let engine: Engine;
+const vendor = vendorSandboxes('microsoft_intune', createMicrosoftIntuneEmulator);
 let emulator: Emulator;
+let hub: SandboxHub;
 
 beforeAll(async () => {
-  emulator = createMicrosoftIntuneEmulator();
-  hub = await startSandboxHub([emulator]);
-  engine = await loadEngine({ definitions: 'mappings' });
-});
-
-afterAll(async () => {
-  await hub?.close();
+  ({ emulator, hub } = await vendor.sandbox());
 });
 
 function account(context: Record<string, unknown> = emulator.context): ExecuteCall['account'] {
@@ -32,12 +27,12 @@ function call(resource: string, method: string, extra: Partial<ExecuteCall> = {}
   return { model: 'mdm', resource, method, account: account(), ...extra };
 }
 
-async function run(c: ExecuteCall, on: Engine = engine): Promise<ExecuteResult> {
+async function run(c: ExecuteCall, on: Engine = vendor.engine): Promise<ExecuteResult> {
   return on.execute(c, { fetch: hub.fetch });
 }
 
 function checkRecord(resource: string, record: unknown): void {
-  expect(engine.models.get('mdm', resource)!.check('record', record)).toEqual([]);
+  expect(vendor.engine.models.get('mdm', resource)!.check('record', record)).toEqual([]);
 }
 
 /** Every page of a list at `limit`, following next_cursor; returns the records and the page count. */
@@ -64,7 +59,7 @@ async function allPages(resource: string, query: Record<string, unknown> = {}, l
 
 async function streamAll(resource: string, query: Record<string, unknown> = {}): Promise<Row[]> {
   const out: Row[] = [];
-  for await (const record of engine.records(call(resource, 'list', { query }), { fetch: hub.fetch })) {
+  for await (const record of vendor.engine.records(call(resource, 'list', { query }), { fetch: hub.fetch })) {
     checkRecord(resource, record);
     out.push(record);
   }
@@ -91,7 +86,7 @@ describe('the emulator', () => {
   test('answers for Graph and the token endpoint, with a context for every field the definition needs', () => {
     expect(emulator.integration).toBe('microsoft_intune');
     expect(emulator.origins).toEqual(['https://graph.microsoft.com', 'https://login.microsoftonline.com']);
-    const definition = engine.integrations.get('microsoft_intune')!.definition;
+    const definition = vendor.engine.integrations.get('microsoft_intune')!.definition;
     for (const [name, field] of Object.entries(definition.context ?? {})) {
       if ((field as { required?: boolean }).required) expect(emulator.context[name], name).toBeTruthy();
     }

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadEngine, type Engine, type UnimapError, type ExecuteCall, type ListResult } from '../../engine/index.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { ExecuteCall, ListResult, UnimapError } from '../../engine/index.js';
 import type { Emulator } from '../../engine/server/sandbox/emulator.js';
 import { startSandboxHub, type SandboxHub } from '../../engine/server/sandbox/hub.js';
 import { createNinjaOneEmulator } from '../../engine/server/sandbox/ninjaone.js';
 import { failure } from '../support/failure.js';
+import { vendorSandboxes } from '../support/vendor-sandbox.js';
 
 // The NinjaOne emulator over real HTTP, through the engine and mappings/ninjaone.yaml: OAuth2
 // client credentials, after-id paging (devices, organizations), the software report's named
@@ -12,18 +13,12 @@ import { failure } from '../support/failure.js';
 const ORIGIN = 'https://app.ninjarmm.com';
 type Rec = Record<string, unknown>;
 
-let hub: SandboxHub;
-let engine: Engine;
+const vendor = vendorSandboxes('ninjaone', createNinjaOneEmulator);
 let emulator: Emulator;
+let hub: SandboxHub;
 
 beforeAll(async () => {
-  emulator = createNinjaOneEmulator();
-  hub = await startSandboxHub([emulator]);
-  engine = await loadEngine({ definitions: 'mappings' });
-});
-
-afterAll(async () => {
-  await hub?.close();
+  ({ emulator, hub } = await vendor.sandbox());
 });
 
 function call(resource: string, method: string, extra: Partial<ExecuteCall> = {}, context: Rec = emulator.context): ExecuteCall {
@@ -31,17 +26,17 @@ function call(resource: string, method: string, extra: Partial<ExecuteCall> = {}
 }
 
 async function run(resource: string, method: string, extra: Partial<ExecuteCall> = {}, context?: Rec): Promise<Rec> {
-  const result = await engine.execute(call(resource, method, extra, context), { fetch: hub.fetch });
+  const result = await vendor.engine.execute(call(resource, method, extra, context), { fetch: hub.fetch });
   expect(result.status).toBe(method === 'create' ? 201 : 200);
   return result.body as Rec;
 }
 
 function fails(resource: string, method: string, extra: Partial<ExecuteCall> = {}, context?: Rec): Promise<UnimapError> {
-  return failure(engine.execute(call(resource, method, extra, context), { fetch: hub.fetch }));
+  return failure(vendor.engine.execute(call(resource, method, extra, context), { fetch: hub.fetch }));
 }
 
 function checkRecord(resource: string, record: unknown): void {
-  expect(engine.models.get('mdm', resource)!.check('record', record)).toEqual([]);
+  expect(vendor.engine.models.get('mdm', resource)!.check('record', record)).toEqual([]);
 }
 
 /** Every page of a list at `limit`, following next_cursor; returns the pages. */
@@ -61,7 +56,7 @@ async function pages(resource: string, query: Rec = {}, limit = 1): Promise<Rec[
 
 async function stream(resource: string, query: Rec = {}): Promise<Rec[]> {
   const out: Rec[] = [];
-  for await (const record of engine.records(call(resource, 'list', { query }), { fetch: hub.fetch })) {
+  for await (const record of vendor.engine.records(call(resource, 'list', { query }), { fetch: hub.fetch })) {
     checkRecord(resource, record);
     out.push(record);
   }
@@ -143,7 +138,7 @@ describe('OAuth2 client credentials', () => {
       // The engine cached a token from the first emulator; the second answers 401, the engine
       // fetches a new token and retries.
       await run('users', 'list');
-      const result = await engine.execute(call('users', 'list'), { fetch: otherHub.fetch });
+      const result = await vendor.engine.execute(call('users', 'list'), { fetch: otherHub.fetch });
       expect(result.status).toBe(200);
     } finally {
       await otherHub.close();
