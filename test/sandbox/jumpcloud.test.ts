@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { type ExecuteCall, type ListResult } from '../../engine/index.js';
+import type { ExecuteCall, ListResult } from '../../engine/index.js';
 import { startSandboxHub, type SandboxHub } from '../../engine/server/sandbox/hub.js';
 import { createJumpCloudEmulator } from '../../engine/server/sandbox/jumpcloud.js';
 import type { Emulator } from '../../engine/server/sandbox/emulator.js';
