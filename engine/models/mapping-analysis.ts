@@ -100,11 +100,18 @@ export function requestBodyReads(slots: Iterable<[string, { expression: jsonata.
  * The top-level unified body fields a method writes: those requestBodyReads finds (a follow-up
  * step's body writes its fields too), and `remote_data`, which the engine passes through.
  */
-export function writtenBodyFields(slots: Iterable<[string, { expression: jsonata.Expression }]>): Set<string> {
-  const fields = new Set<string>(['remote_data']);
-  for (const field of requestBodyReads(slots)) fields.add(field.split('.')[0]!);
+export function writtenBodyFields(slots: ReadonlyMap<string, { expression: jsonata.Expression }>): ReadonlySet<string> {
+  // Once per slot map: a method resolved without overrides keeps its map for every call.
+  let fields = writtenBySlots.get(slots);
+  if (!fields) {
+    fields = new Set<string>(['remote_data']);
+    for (const field of requestBodyReads(slots)) fields.add(field.split('.')[0]!);
+    writtenBySlots.set(slots, fields);
+  }
   return fields;
 }
+
+const writtenBySlots = new WeakMap<ReadonlyMap<string, unknown>, Set<string>>();
 
 /**
  * Dotted paths of the unified body an expression reads (`name`, `emails.email`,
