@@ -1,7 +1,7 @@
 /**
  * The parse cache on disk (Node only): one JSON file per definition text, named by a SHA-256 of
- * the text, the engine's cache format and jsonata's version, so a changed file, a new engine or
- * a new jsonata never reads a stale entry. Best effort: an unreadable, corrupt or unwritable
+ * the text, the engine's cache format, jsonata's version and the integration schema, so a changed
+ * file, a new engine, a new jsonata or a new schema never reads a stale entry. Best effort: an unreadable, corrupt or unwritable
  * cache is ignored and the definitions are parsed as if there were none.
  */
 import { createHash } from 'node:crypto';
@@ -9,9 +9,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { CachedParse, ParseCache } from './parse-cache.js';
+import integrationSchema from '../../schemas/integration.schema.json' with { type: 'json' };
 
-// Bump when the cached shape or what the engine derives from it changes.
-const FORMAT = 'unimap-parse-cache/1';
+// Bump when the cached shape or what the engine derives from it changes (the binding lint included).
+const FORMAT = 'unimap-parse-cache/2';
+
+// An entry marked `checked` was validated against this schema: a changed schema is a new key.
+const schemaHash = createHash('sha256').update(JSON.stringify(integrationSchema)).digest('hex');
 
 function jsonataVersion(): string {
   try {
@@ -39,7 +43,7 @@ function prune(dir: string, keep: number): void {
 }
 
 export function diskParseCache(dir: string, maxEntries = MAX_ENTRIES): ParseCache {
-  const salt = `${FORMAT}\0${jsonataVersion()}\0`;
+  const salt = `${FORMAT}\0${jsonataVersion()}\0${schemaHash}\0`;
   const fileFor = (text: string) => join(dir, `${createHash('sha256').update(salt).update(text).digest('hex')}.json`);
   return {
     get(text) {

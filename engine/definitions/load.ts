@@ -86,7 +86,11 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
     // Syntax trees from an earlier parse: the cache's, or those an object source brings.
     const knownAsts = cached ? cached.asts : 'definition' in source ? source.asts : undefined;
     // Checked at build time by a strict load: the checks that only report are not run again.
-    const checked = 'definition' in source && source.checked === true;
+    const prechecked = 'definition' in source && source.checked === true;
+    // A cached parse of this exact text that had no problem at all (the disk cache is keyed by the
+    // integration schema too): its schema validation and binding lint are not run again. The
+    // reference checks still run: they depend on the unified models, which the key does not cover.
+    const checked = prechecked || cached?.checked === true;
 
     const locate = (path: JsonPath, part: 'key' | 'value' = 'value'): Location => {
       const location: Location = { file, path: formatPath(path) };
@@ -153,7 +157,7 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
     }
 
     if (isObject(data)) {
-      if (!checked) {
+      if (!prechecked) {
         try {
           fileProblems.push(...checkReferences(data as unknown as IntegrationDefinition, options.models, (path, part) => locate(path, part)));
         } catch {
@@ -181,7 +185,7 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
         location: locate(['name']),
       });
     }
-    if (cacheable) cache.set(text!, { data, asts });
+    if (cacheable) cache.set(text!, fileProblems.length === 0 ? { data, asts, checked: true } : { data, asts });
     fileProblems.sort((a, b) => (a.location.line ?? 0) - (b.location.line ?? 0) || (a.location.column ?? 0) - (b.location.column ?? 0));
     problems.push(...fileProblems);
     if (fileProblems.some((p) => p.severity === 'error')) {

@@ -17,6 +17,12 @@ export interface CachedParse {
   data: unknown;
   /** Expression source → its syntax tree in `astToJson` form. Expressions missing here are parsed. */
   asts: Record<string, AstJson>;
+  /**
+   * The text had no problem at all when it was cached, so a load skips its schema validation and
+   * binding lint. Valid only for the integration schema and lint it was checked with: a cache
+   * kept across engine versions must be keyed by version, as the disk cache is.
+   */
+  checked?: boolean;
 }
 
 /** Plain JSON that survives a JSON round trip unchanged (no -0, NaN, Infinity or undefined). */

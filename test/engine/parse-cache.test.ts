@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -105,6 +105,20 @@ describe('the parse cache', () => {
     const result = new Engine({ definitions: [{ definition: getDefinition('prechecked', '{ "id": '), checked: true }] });
     expect(result.problems.map((p) => p.code)).toEqual(['jsonata_syntax']);
     expect(result.failedIntegrations.has('prechecked')).toBe(true);
+  });
+
+  test('a file with no problem is cached as checked, and a load from that entry skips its schema validation and lint', () => {
+    const cache = memoryParseCache();
+    const clean = readFileSync('mappings/jamf.yaml', 'utf8');
+    new Engine({ definitions: [{ file: 'jamf.yaml', text: clean }, { file: 'flawed.yaml', text: flawed }], parseCache: cache });
+    expect(cache.entries.get(clean)?.checked).toBe(true);
+    expect(cache.entries.get(flawed)?.checked).toBeUndefined(); // its problems are found again on every load
+    // Proof of the skip: a checked entry whose data the schema would refuse loads without a schema problem.
+    const entry = cache.entries.get(clean)!;
+    (entry.data as Record<string, unknown>).label = 5;
+    expect(new Engine({ definitions: [{ file: 'jamf.yaml', text: clean }], parseCache: cache }).problems).toEqual([]);
+    delete entry.checked;
+    expect(new Engine({ definitions: [{ file: 'jamf.yaml', text: clean }], parseCache: cache }).problems.map((p) => p.code)).toEqual(['schema_violation']);
   });
 
   test('a file with a YAML problem is not cached', () => {
