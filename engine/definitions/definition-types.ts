@@ -56,7 +56,10 @@ export type QueryArrayFormat = 'repeat' | 'comma' | 'brackets' | 'indices';
 
 export interface ContextField {
   description?: string;
-  /** @default false */
+  /**
+   * The account must supply it: a call on an account without it (missing, null or empty, after defaults) is refused with `missing_context` 400, naming every such field, before anything is sent. Mapping alone (`mapRequest`, `mapResponse`) does not check.
+   * @default false
+   */
   required?: boolean;
   /**
    * A credential: never shown in errors, logs, debug traces or fixtures.

@@ -18,7 +18,7 @@ import { mapRemoteResponse, type MappedResponse } from './response.js';
 import { runSideLoads } from './side-loads.js';
 import { runSteps, type StepRunner } from './steps.js';
 import { Trace } from './trace.js';
-import { validateInput, type CallInput } from './validate-input.js';
+import { checkRequiredContext, validateInput, type CallInput } from './validate-input.js';
 
 /** A unified call made for real: the account supplies the integration, context and account overrides. */
 export interface ExecuteCall extends Omit<UnifiedCall, 'integration' | 'context' | 'overrides'> {
@@ -85,6 +85,7 @@ export async function executeCall(core: ExecutionCore, call: ExecuteCall, option
   const unified = toUnifiedCall(core, call);
   const resolved = resolveMethod(core, unified);
   const input = validateInput(unified, resolved, core);
+  checkRequiredContext(resolved.integration.definition, input.context);
   // The context with its defaults filled in: what the call uses is what is redacted.
   const redactor = createRedactor(resolved.integration.definition, input.context);
   const trace = new Trace(redactor, options.hooks, input.responseFormat === 'debug');

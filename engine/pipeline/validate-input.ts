@@ -143,6 +143,23 @@ function isMissing(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 
+/**
+ * Before a remote call: every context field the definition marks `required` has a value, or
+ * the call is refused at once with all of them named (not at the first placeholder that needs
+ * one, and not silently when only JSONata reads it). Mapping alone (`mapRequest`/`mapResponse`)
+ * does not ask for credentials it does not use.
+ */
+export function checkRequiredContext(definition: IntegrationDefinition, context: Record<string, unknown>): void {
+  const missing = Object.entries(definition.context ?? {})
+    .filter(([name, field]) => field.required === true && isMissing(context[name]))
+    .map(([name]) => name);
+  if (!missing.length) return;
+  throw new UnimapError('missing_context', `the account context has no ${missing.map((name) => `\`${name}\``).join(', ')}, which ${definition.name} requires`, {
+    statusCode: 400,
+    details: { missing_context_fields: missing },
+  });
+}
+
 const contextDefaults = new WeakMap<IntegrationDefinition, [string, unknown][]>();
 
 /**

@@ -270,6 +270,21 @@ describe('missing credentials', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  test('a call is refused up front, naming every required context field it lacks; mapping alone does not ask for them', async () => {
+    const server = await serve(() => ({ body: users }));
+    // `region` is read only by JSONata: without the check the call would go out with it undefined.
+    const text = definition('{ type: bearer, token: "{{context.api_token}}" }')
+      .replace('  host: { required: true }\n', '  host: { required: true }\n  api_token: { required: true, secret: true }\n  region: { required: true }\n')
+      .replace(`"name": response.name }'`, `"name": response.name & context.region }'`);
+    const engine = new Engine({ definitions: [{ file: 'authy.yaml', text }], strict: true });
+    const error = await failure(engine.execute(list({ host: server.host, region: '' }), noWait));
+    expect(error).toMatchObject({ code: 'missing_context', statusCode: 400, details: { missing_context_fields: ['api_token', 'region'] } });
+    expect(error.message).toBe('the account context has no `api_token`, `region`, which authy requires');
+    expect(server.requests).toHaveLength(0);
+    const request = await engine.mapRequest({ integration: 'authy', model: 'mdm', resource: 'users', method: 'list', context: { host: server.host } });
+    expect(request.url).toBe(`http://${server.host}/users`);
+  });
+
   test('an empty credential counts as missing', async () => {
     const server = await serve(() => ({ body: users }));
     const engine = makeEngine('{ type: bearer, token: "{{context.api_token}}" }');
