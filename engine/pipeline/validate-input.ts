@@ -143,6 +143,29 @@ function isMissing(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 
+interface ContextSpec {
+  /** Fields with a `default`, and the default. */
+  defaults: [string, unknown][];
+  /** Fields marked `required`. */
+  required: string[];
+}
+
+const contextSpecs = new WeakMap<IntegrationDefinition, ContextSpec>();
+
+/** What a definition says of its context fields, read once per definition (this runs on every call). */
+function contextSpec(definition: IntegrationDefinition): ContextSpec {
+  let spec = contextSpecs.get(definition);
+  if (!spec) {
+    const fields = Object.entries(definition.context ?? {});
+    spec = {
+      defaults: fields.flatMap(([name, field]): [string, unknown][] => (field.default === undefined ? [] : [[name, field.default]])),
+      required: fields.filter(([, field]) => field.required === true).map(([name]) => name),
+    };
+    contextSpecs.set(definition, spec);
+  }
+  return spec;
+}
+
 /**
  * Before a remote call: every context field the definition marks `required` has a value, or
  * the call is refused at once with all of them named (not at the first placeholder that needs
@@ -150,17 +173,14 @@ function isMissing(value: unknown): boolean {
  * does not ask for credentials it does not use.
  */
 export function checkRequiredContext(definition: IntegrationDefinition, context: Record<string, unknown>): void {
-  const missing = Object.entries(definition.context ?? {})
-    .filter(([name, field]) => field.required === true && isMissing(context[name]))
-    .map(([name]) => name);
-  if (!missing.length) return;
+  const { required } = contextSpec(definition);
+  if (required.every((name) => !isMissing(context[name]))) return;
+  const missing = required.filter((name) => isMissing(context[name]));
   throw new UnimapError('missing_context', `the account context has no ${missing.map((name) => `\`${name}\``).join(', ')}, which ${definition.name} requires`, {
     statusCode: 400,
     details: { missing_context_fields: missing },
   });
 }
-
-const contextDefaults = new WeakMap<IntegrationDefinition, [string, unknown][]>();
 
 /**
  * The account context with the definition's `default`s filled in where it has no value (missing,
@@ -168,13 +188,8 @@ const contextDefaults = new WeakMap<IntegrationDefinition, [string, unknown][]>(
  * a default applies.
  */
 export function withContextDefaults(definition: IntegrationDefinition, context: Record<string, unknown>): Record<string, unknown> {
-  let defaults = contextDefaults.get(definition);
-  if (!defaults) {
-    defaults = Object.entries(definition.context ?? {}).flatMap(([name, field]): [string, unknown][] => (field.default === undefined ? [] : [[name, field.default]]));
-    contextDefaults.set(definition, defaults);
-  }
   let out = context;
-  for (const [name, value] of defaults) {
+  for (const [name, value] of contextSpec(definition).defaults) {
     if (!isMissing(context[name])) continue;
     if (out === context) out = { ...context };
     out[name] = value;
