@@ -1,8 +1,9 @@
 /**
  * The parse cache on disk (Node only): one JSON file per definition text, named by a SHA-256 of
- * the text, the engine's cache format, jsonata's version and the integration schema, so a changed
- * file, a new engine, a new jsonata or a new schema never reads a stale entry. Best effort: an unreadable, corrupt or unwritable
- * cache is ignored and the definitions are parsed as if there were none.
+ * the text, the engine's cache format, jsonata's version and the integration schema, so a
+ * changed file, a new engine, a new jsonata or a new schema never reads a stale entry. Best
+ * effort: an unreadable, corrupt or unwritable cache is ignored and the definitions are parsed
+ * as if there were none.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
