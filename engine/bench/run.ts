@@ -453,7 +453,8 @@ async function benchStreaming(engine: Engine, rounds: number): Promise<void> {
   };
   const rows: string[][] = [['records', 'pages', 'baseline MB', 'peak MB', 'peak - baseline MB', 'records/s (incl. gc per page)']];
   const sizes = [10_000, 100_000];
-  const runs = new Map<number, { pages: number; baseline: number; peak: number; rate: number }[]>(sizes.map((n) => [n, []]));
+  type Round = { pages: number; baseline: number; peak: number; rate: number };
+  const runs = new Map<number, Round[]>(sizes.map((n) => [n, []]));
   try {
     for (let round = 0; round < rounds; round++) for (const n of sizes) {
       pager.setTotal(n);
@@ -486,7 +487,7 @@ async function benchStreaming(engine: Engine, rounds: number): Promise<void> {
     await pager.close();
   }
   const results = sizes.map((n) => {
-    const of = (pick: (r: { pages: number; baseline: number; peak: number; rate: number }) => number) => median(runs.get(n)!.map(pick));
+    const of = (pick: (r: Round) => number) => median(runs.get(n)!.map(pick));
     const result = { n, baseline: of((r) => r.baseline), peak: of((r) => r.peak), delta: of((r) => r.peak - r.baseline) };
     rows.push([n.toLocaleString('en-US'), String(of((r) => r.pages)), mb(result.baseline), mb(result.peak), mb(result.delta), Math.round(of((r) => r.rate)).toLocaleString('en-US')]);
     return result;

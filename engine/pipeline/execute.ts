@@ -3,7 +3,7 @@ import { UnimapError } from '../errors.js';
 import { decodeCursor } from '../pagination/cursor.js';
 import { normalize } from '../models/normalize.js';
 import { applyAuth, tokenKey, type TokenCache } from '../transport/auth.js';
-import { checkBudget, deadlineIn, type Deadline } from '../transport/deadline.js';
+import { checkBudget, deadlineIn, passStops, type Deadline } from '../transport/deadline.js';
 import { defaultSleep, exchange } from '../transport/exchange.js';
 import { createRedactor, type Redactor } from '../transport/redact.js';
 import type { Account, ExecuteOptions, FetchLike, TransportLimits } from '../transport/types.js';
@@ -218,8 +218,7 @@ async function sendRemote(run: Run, request: RemoteRequest, target: RemoteTarget
   };
   // Only when someone listens: each event is a redacted copy of the request and the whole response body.
   if (trace.remoteCallsWanted) authEnv.onRemoteCall = trace.remoteCall;
-  if (run.options.signal) authEnv.signal = run.options.signal;
-  if (run.deadline) authEnv.deadline = run.deadline;
+  passStops(authEnv, run.options.signal, run.deadline);
   const expression = resolved.integration.slots.get('auth.expression');
   if (expression) authEnv.expression = expression;
   const auth = definition.auth;
@@ -236,8 +235,7 @@ async function sendRemote(run: Run, request: RemoteRequest, target: RemoteTarget
     sleep: run.options.sleep ?? defaultSleep,
   };
   if (trace.remoteCallsWanted) exchangeInput.onRemoteCall = trace.remoteCall;
-  if (run.options.signal) exchangeInput.signal = run.options.signal;
-  if (run.deadline) exchangeInput.deadline = run.deadline;
+  passStops(exchangeInput, run.options.signal, run.deadline);
   const rateLimit: NonNullable<Parameters<typeof exchange>[0]['rateLimit']> = {};
   const isRateLimited = resolved.integration.slots.get('rate_limit.is_rate_limited');
   const retryAfter = resolved.integration.slots.get('rate_limit.retry_after');

@@ -5,7 +5,7 @@ import { getPath, isPlainObject } from '../expressions/plain.js';
 import type { RemoteRequest } from '../pipeline/call.js';
 import { checkHeaders } from '../pipeline/headers.js';
 import { fillBaseUrl, fillTemplate } from '../pipeline/placeholders.js';
-import type { Deadline } from './deadline.js';
+import { passStops, type Deadline } from './deadline.js';
 import type { Redactor } from './redact.js';
 import { base64 } from './base64.js';
 import { schemaKey } from '../definitions/validators.js';
@@ -85,8 +85,7 @@ async function fetchToken(auth: Extract<Auth, { type: 'oauth2_client_credentials
   const request: RemoteRequest = { method: 'POST', url, headers, body: form.toString() };
   const started = Date.now();
   const sendInput: Parameters<typeof send>[0] = { request, responseFormat: 'auto', timeoutMs: env.timeoutMs, maxBytes: env.maxBytes, fetch: env.fetch, redactor: env.redactor, what: `${env.what} (OAuth2 token)` };
-  if (env.signal) sendInput.signal = env.signal;
-  if (env.deadline) sendInput.deadline = env.deadline;
+  passStops(sendInput, env.signal, env.deadline);
   let response;
   try {
     response = await send(sendInput);

@@ -35,3 +35,16 @@ export function requestTimeout(deadline: Deadline, why?: string): UnimapError {
     details: { timeout_ms: deadline.ms },
   });
 }
+
+/** What can end a remote call early: the caller's abort signal and the whole call's deadline. */
+export interface Stops {
+  signal?: AbortSignal;
+  deadline?: Deadline;
+}
+
+/** Passes the signal and the deadline a layer has on to the next one (leaving unset what is unset). */
+export function passStops<T extends Stops>(to: T, signal: AbortSignal | undefined, deadline: Deadline | undefined): T {
+  if (signal) to.signal = signal;
+  if (deadline) to.deadline = deadline;
+  return to;
+}

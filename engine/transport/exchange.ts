@@ -2,7 +2,7 @@ import { UnimapError } from '../errors.js';
 import { evaluateSlot, type CompiledSlot } from '../expressions/evaluate.js';
 import type { RemoteRequest, RemoteResponse } from '../pipeline/call.js';
 import { errorSummary, redactRequest } from './auth.js';
-import { requestTimeout, timeLeft, type Deadline } from './deadline.js';
+import { passStops, requestTimeout, timeLeft, type Deadline } from './deadline.js';
 import type { Redactor } from './redact.js';
 import { send, type ResponseFormat } from './send.js';
 import type { FetchLike, RemoteCallEvent, TransportLimits } from './types.js';
@@ -83,8 +83,7 @@ export async function exchange(input: ExchangeInput): Promise<RemoteResponse> {
         redactor: input.redactor,
         what: input.what,
       };
-      if (input.signal) sendInput.signal = input.signal;
-      if (input.deadline) sendInput.deadline = input.deadline;
+      passStops(sendInput, input.signal, input.deadline);
       response = await send(sendInput);
     } catch (error) {
       input.onRemoteCall?.({ purpose: input.purpose, attempt, request: redactRequest(request, input.redactor), error: errorSummary(error), durationMs: Date.now() - started });

@@ -353,8 +353,8 @@ interface EvaluationState {
   /**
    * The root's fields that name paths start with (`response` in `response.mail`), each read once
    * per evaluation: a slot per distinct first key (CompileState.rootKeys), UNREAD until a path
-   * over the root needs it, then the field's value (undefined when missing). Nothing changes the root while
-   * an expression runs, so every later path over it reuses the read.
+   * over the root needs it, then the field's value (undefined when missing). Nothing changes the
+   * root while an expression runs, so every later path over it reuses the read.
    */
   reads: unknown[];
 }

@@ -84,6 +84,18 @@ export class Table<T extends Record<string, unknown>> {
     return false;
   }
 
+  /** How many rows pass `test`. */
+  count(test: (row: T) => boolean): number {
+    let n = 0;
+    for (const row of this.rows.values()) if (test(row)) n++;
+    return n;
+  }
+
+  /** Whether a row has this id. */
+  has(id: string): boolean {
+    return this.rows.has(id);
+  }
+
   get(id: string): T | undefined {
     const row = this.rows.get(id);
     return row ? clone(row) : undefined;

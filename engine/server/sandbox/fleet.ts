@@ -475,8 +475,8 @@ export function createFleetEmulator(): Emulator {
   // -- rendering (Fleet's JSON for each row, with computed counts and joined names)
 
   function renderTeam(row: TeamRow): Json {
-    const userCount = users.filter((u) => u.teams.some((t) => t.id === row.id)).length;
-    const hostCount = hosts.filter((h) => h.team_id === row.id).length;
+    const userCount = users.count((u) => u.teams.some((t) => t.id === row.id));
+    const hostCount = hosts.count((h) => h.team_id === row.id);
     return { ...clone(row), user_count: userCount, host_count: hostCount };
   }
 

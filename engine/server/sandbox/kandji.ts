@@ -469,7 +469,7 @@ export function createKandjiEmulator(): Emulator {
   const blueprints = new Map(BLUEPRINTS.map((b) => [b.id, b.name]));
   const apps = new Map<string, KandjiApp[]>(Object.entries(APPS).map(([id, list]) => [id, clone([...list])]));
 
-  const deviceCount = (userId: string) => devices.filter((d) => d.user_id === userId).length;
+  const deviceCount = (userId: string) => devices.count((d) => d.user_id === userId);
 
   function presentUser(user: StoredUser): Record<string, unknown> {
     return {

@@ -528,8 +528,7 @@ export function createNinjaOneEmulator(): Emulator {
   function userOut(user: NinjaUser, includeRoles: boolean): Obj {
     const { roles, ...rest } = user;
     const assignedDeviceIds = devices.filter((d) => d.assignedOwnerUid === user.uid).map((d) => d.id);
-    const existing = new Set(devices.all().map((d) => d.id));
-    return omitUndefined({ ...rest, deviceIds: user.deviceIds.filter((id) => existing.has(id)), assignedDeviceIds, roles: includeRoles ? roles : undefined });
+    return omitUndefined({ ...rest, deviceIds: user.deviceIds.filter((id) => devices.has(String(id))), assignedDeviceIds, roles: includeRoles ? roles : undefined });
   }
 
   function organizationBrief(org: NinjaOrganization): Obj {
