@@ -36,7 +36,7 @@ describe('compileFast', () => {
   });
 
   it('falls back for constructs it does not implement, and says why', () => {
-    for (const source of ['$map(a, function($v) { $v })', 'a^(b)', 'a@$x', '$now()', '$sort(a)', '$distinct(a)', '$string', '$toMillis(a)', 'a#$i', 'a ~> $uppercase', '$f := function($x) { $x }']) {
+    for (const source of ['$map(a, $string)', '$reduce(a, function($x, $y) { $x + $y })', 'a^(b)', 'a@$x', '$now()', '$sort(a)', '$distinct(a)', '$string', '$toMillis(a)', 'a#$i', 'a ~> $uppercase', '$f := function($x) { $x }']) {
       const { expression, fast: compiled } = fast(source);
       expect(compiled, source).toBeUndefined();
       expect(explainFallback(expression), source).toEqual(expect.any(String));
@@ -181,5 +181,99 @@ describe('compileFast scoping and helper errors', () => {
     }
     expect(quick).toBeInstanceOf(Error);
     expect(quick).toMatchObject({ message: (stock as Error).message, position: (stock as { position: number }).position, token: 'toIsoDate' });
+  });
+});
+
+describe('compileFast: $map and $filter with the function written in the call', () => {
+  // Each expression on each input: the fast path gives what stock jsonata gives, or the same error.
+  const inputs: unknown[] = [
+    { a: [1, 2, 3, 0, -1], s: 'x', o: { k: 1 }, n: null, mixed: ['', 'b', 0, 3, null, true, false, [], [0], {}, { z: 1 }], deep: [[1, 2], [3]] },
+    { a: 5, s: '', mixed: 'only' },
+    { a: [], mixed: [] },
+    {},
+    [{ a: [1, 2] }, { a: [3] }],
+  ];
+  const sources = [
+    '$map(a, function($v) { $v * 2 })',
+    '$map(a, function($v, $i) { $v + $i })',
+    '$map(a, function($v, $i, $arr) { $count($arr) - $i })',
+    '$map(a, function() { "k" })',
+    '( $x := "outer"; $map(a, function($v, $i, $arr, $x) { $x }) )',
+    '( $x := "outer"; $map(a, function($v) { $x & $string($v) }) )',
+    '$map(a, function($v) { $v > 1 ? $v })',
+    '$map(a, function($v) { [$v, $v] })',
+    '$map(deep, function($v) { $v })',
+    '$map(a, function($v) { s })',
+    '$map(a, function($v) { $$.s })',
+    '$map(a, function($v) { { "v": $v, "s": s } })',
+    '$map(a, function($v) { { "w": $map(a, function($w) { $v * 10 + $w }) } })',
+    '$map(a, function($v) { $v + "x" })',
+    '$map(s, function($v) { $v & "!" })',
+    '$map(missing, function($v) { $v })',
+    '$map(a, function($v) { $v })[]',
+    'a ~> $map(function($v) { -$v })',
+    '$filter(a, function($v) { $v > 1 })',
+    '$filter(a, function($v, $i) { $i % 2 = 0 })',
+    '$filter(a, function($v, $i, $arr) { $v = $max($arr) })',
+    '$filter(mixed, function($v) { $v })',
+    '$filter(mixed, function($v) { $exists($v) })',
+    '$filter(mixed, function($v) { $string($v) })',
+    '$filter(mixed, function($v) { $type($v) = "string" and $v != "" })',
+    '$filter(s, function($v) { $v })',
+    '$filter(missing, function($v) { true })',
+    '$filter(a, function($v) { $v })[0]',
+    '$filter(a, function($v) { $v > 2 })[]',
+    'mixed ~> $filter(function($v) { $type($v) = "number" })',
+    '$count($filter(a, function($v) { $v > 0 }))',
+    '$filter($map(a, function($v) { $v - 1 }), function($v) { $v != 0 })',
+    '$filter(a, function($v) { $v.x })',
+    '$filter(a, function($v) { $v + "x" })',
+    'a.$filter(a, function($v) { $v > 1 })',
+  ];
+
+  it('gives what stock jsonata gives, results and errors', async () => {
+    let compiledCount = 0;
+    for (const source of sources) {
+      const { expression, fast: compiled } = fast(source);
+      if (compiled) compiledCount++;
+      for (const input of inputs) {
+        const label = `${source} on ${JSON.stringify(input)}`;
+        const stock = await expression.evaluate(input).then(
+          (value: unknown) => ({ value }),
+          (error: { code?: string; position?: number; token?: string }) => ({ error: { code: error.code, position: error.position, token: error.token } }),
+        );
+        let quick: unknown;
+        try {
+          quick = { value: (compiled ?? { evaluate: () => { throw new Error(`${source} did not compile`); } }).evaluate(input) };
+        } catch (error) {
+          const e = error as { code?: string; position?: number; token?: string };
+          quick = { error: { code: e.code, position: e.position, token: e.token } };
+        }
+        expect(JSON.parse(JSON.stringify(quick)), label).toEqual(JSON.parse(JSON.stringify(stock)));
+      }
+    }
+    expect(compiledCount).toBe(sources.length);
+  });
+
+  it('falls back where jsonata would differ or the function is not written in the call', () => {
+    for (const source of [
+      '$map(a, function($v) { $string($v) })', // a tail call: jsonata keeps its value uncollapsed
+      '$map(a, function($v)<n:n> { $v })', // a signature
+      '$map(a, function($string) { $string })', // a parameter named like a function
+      '$map(a, function($$) { $$ })', // `$$` as a parameter: inside, `$$` is the item, not the input
+      '( $f := function($$) { $$ }; $f(5) )', // the same for a lambda bound in a block
+      '( $f := function($v) { $v }; $map(a, $f) )', // the function as a value
+      '$map(a, function($v) { $v }, 1)', // too many arguments
+    ]) {
+      const { expression, fast: compiled } = fast(source);
+      expect(compiled, source).toBeUndefined();
+      expect(explainFallback(expression), source).toEqual(expect.any(String));
+    }
+  });
+
+  it('stops a runaway function with the timeout', () => {
+    const compiled = compileFast(jsonata('$map([1..2000], function($v) { [$map([1..2000], function($w) { $v * $w })] })'), { timeoutMs: 20 });
+    expect(compiled).toBeDefined();
+    expect(() => compiled!.evaluate({})).toThrow(expect.objectContaining({ code: 'D1012' }));
   });
 });

@@ -9,10 +9,12 @@
  * Built-in functions are jsonata's own implementations and signature validators, looked up once
  * at module load (read-only afterwards); `$contains`, `$split`, `$replace` and `$match` are
  * re-implemented (string patterns and regex literals) because jsonata's versions are asynchronous.
+ * Lambdas are supported where they cannot escape: bound in a block and called by name, or written
+ * in a `$map` / `$filter` call (compileHigherOrder).
  *
  * Guardrails: `timeoutMs` gives D1012 like jsonata's `timeout` (checked every 1024 nodes rather
- * than every node); trees deeper than MAX_TREE_DEPTH fall back, and lambdas may not call lambdas,
- * so the depth limit (D1011) cannot differ. `maxSequence` is honoured where jsonata checks it
+ * than every node); trees deeper than MAX_TREE_DEPTH fall back, and lambdas may not call lambdas
+ * (nor can a lambda written in a call be called again), so the depth limit (D1011) cannot differ. `maxSequence` is honoured where jsonata checks it
  * outside sequence pushes (`..`, `$append`). Not reproduced: the per-push `sequence` limit (D2015)
  * and jsonata's exact error messages (errors carry `code`, `position`, `token`, a short message).
  *
@@ -769,17 +771,28 @@ function compileLambdaBind(node: AstNode, state: CompileState): Node {
   }
   const name = lhs.value;
   state.boundNames.add(name);
-  const params = (lambda.arguments ?? []).map((param) => {
-    if (param.type !== 'variable' || typeof param.value !== 'string' || param.value === '') throw new Unsupported('lambda parameter');
-    if (state.lambdaNames.has(param.value)) throw new Unsupported('parameter shadows a lambda');
-    state.boundNames.add(param.value);
-    return param.value;
-  });
+  const params = lambdaParams(lambda, state);
   const body = compileNode(child(lambda.body), { ...state, inLambda: true });
   return (input, env) => {
     env.bind(name, new FastLambda(params, body, input, env));
     return undefined;
   };
+}
+
+/**
+ * A lambda's parameter names. `$$` as a parameter (the body's `$$` would be it, not the input) and
+ * a parameter named like a function (a call of that name inside would run it) fall back.
+ */
+function lambdaParams(lambda: AstNode, state: CompileState): string[] {
+  return (lambda.arguments ?? []).map((param) => {
+    const value = param.value;
+    if (param.type !== 'variable' || typeof value !== 'string' || value === '' || value === '$') throw new Unsupported('lambda parameter');
+    if (state.lambdaNames.has(value) || ALL_BUILTINS.has(value) || (HELPER_NAMES as readonly string[]).includes(value)) {
+      throw new Unsupported('parameter named like a function');
+    }
+    state.boundNames.add(value);
+    return value;
+  });
 }
 
 /**
@@ -821,6 +834,73 @@ function compileLambdaCall(node: AstNode, name: string, state: CompileState, app
       }
       throw error;
     }
+  };
+}
+
+/** `$map(array, function(…) {…})` or `array ~> $filter(function(…) {…})`: the function written in the call. */
+function hasInlineFunction(node: AstNode, applyTo: Node | undefined): boolean {
+  const args = node.arguments ?? [];
+  return args.length === (applyTo ? 1 : 2) && args[args.length - 1]!.type === 'lambda';
+}
+
+/** Whether a lambda body ends in a call (jsonata's tail-call thunk), where jsonata applies the tail call. */
+function hasTailCall(body: AstNode | undefined): boolean {
+  if (!body) return false;
+  if (body.type === 'lambda') return body.thunk === true;
+  if (body.type === 'condition') return hasTailCall(body.then) || hasTailCall(body.else);
+  if (body.type === 'block') return hasTailCall(body.expressions?.[body.expressions.length - 1]);
+  return false;
+}
+
+/**
+ * `$map` and `$filter` with their function written in place, as jsonata runs them: the array
+ * argument (a single value counts as an array of one, as the `<af>` signature makes it), then
+ * for each item the function's body in a frame of its own over the frame of the call, with the
+ * item, its index and the array bound to as many parameters as the function declares (jsonata's
+ * hofFuncArgs) and the call's input as its context. `$map` keeps the defined results, `$filter`
+ * the items whose result is true by jsonata's `$boolean`. The lambda never exists as a value.
+ */
+function compileHigherOrder(node: AstNode, name: 'map' | 'filter', state: CompileState, applyTo: Node | undefined): Node {
+  const args = node.arguments ?? [];
+  const lambda = child(args[args.length - 1]);
+  for (const prop of UNSUPPORTED_PROPS) if (has(lambda, prop)) throw new Unsupported(prop);
+  if (lambda.thunk || (lambda as { signature?: unknown }).signature !== undefined || has(lambda, 'predicate') || has(lambda, 'stages') || lambda.keepArray) {
+    throw new Unsupported('lambda form');
+  }
+  const params = lambdaParams(lambda, state);
+  // jsonata hands on a tail call's value as the called function returned it (not collapsed), and
+  // `$map` keeps it as it is; `$filter` only asks whether it is true, where that makes no difference.
+  if (name === 'map' && hasTailCall(lambda.body)) throw new Unsupported('tail call in a $map function');
+  const source = applyTo ?? compileNode(child(args[0]), state);
+  const body = compileNode(child(lambda.body), { ...state, inLambda: true });
+  state.calledFunctions.add(name);
+  const isMap = name === 'map';
+  const arity = params.length;
+  return (input, env) => {
+    tick(env);
+    const value = source(input, env);
+    if (isFunction(value) || value instanceof FastLambda) throw new Unsupported('function argument');
+    if (value === undefined) return undefined;
+    const list: unknown[] = Array.isArray(value) ? value : [value];
+    const result = newSequence();
+    try {
+      for (let i = 0; i < list.length; i++) {
+        const item = list[i];
+        const frame = new Frame(env);
+        for (let p = 0; p < arity; p++) frame.bind(params[p]!, p === 0 ? item : p === 1 ? i : p === 2 ? list : undefined);
+        const res = body(input, frame);
+        if (isMap ? res !== undefined : toBoolean(res)) result.push(isMap ? res : item);
+      }
+    } catch (error) {
+      // As jsonata's applyInner for the built-in: the call's position, and its name as the token if none.
+      if (typeof error === 'object' && error !== null && !(error instanceof Unsupported)) {
+        const e = error as { position?: unknown; token?: unknown };
+        e.position = node.position;
+        if (e.token === undefined) e.token = name;
+      }
+      throw error;
+    }
+    return result;
   };
 }
 
@@ -1433,6 +1513,7 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
   if (has(procedure, 'predicate') || has(procedure, 'stages') || procedure.keepArray) throw new Unsupported('procedure predicate');
   const name = procedure.value;
   if (state.lambdaNames.has(name)) return compileLambdaCall(node, name, state, applyTo);
+  if ((name === 'map' || name === 'filter') && hasInlineFunction(node, applyTo)) return compileHigherOrder(node, name, state, applyTo);
   let fn: JsonataFunction | undefined;
   let implementation: (this: Focus, ...args: unknown[]) => unknown;
   if ((PATTERN_BUILTINS as readonly string[]).includes(name)) {
