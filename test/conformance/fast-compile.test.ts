@@ -36,7 +36,7 @@ describe('compileFast', () => {
   });
 
   it('falls back for constructs it does not implement, and says why', () => {
-    for (const source of ['$map(a, $string)', '$reduce(a, function($x, $y) { $x + $y })', 'a^(b)', 'a@$x', '$now()', '$sort(a)', '$distinct(a)', '$string', '$toMillis(a)', 'a#$i', 'a ~> $uppercase', '$f := function($x) { $x }']) {
+    for (const source of ['$map(a, $string)', '$reduce(a, function($x, $y) { $x + $y })', 'a^(b)', 'a@$x', '$now()', '$sort(a)', '$distinct(a)', '$string', '$single(a, function($v) { $v })', 'a#$i', 'a ~> $uppercase', '$f := function($x) { $x }']) {
       const { expression, fast: compiled } = fast(source);
       expect(compiled, source).toBeUndefined();
       expect(explainFallback(expression), source).toEqual(expect.any(String));
@@ -275,5 +275,36 @@ describe('compileFast: $map and $filter with the function written in the call', 
     const compiled = compileFast(jsonata('$map([1..2000], function($v) { [$map([1..2000], function($w) { $v * $w })] })'), { timeoutMs: 20 });
     expect(compiled).toBeDefined();
     expect(() => compiled!.evaluate({})).toThrow(expect.objectContaining({ code: 'D1012' }));
+  });
+});
+
+describe('compileFast: $toMillis', () => {
+  it('parses as stock jsonata does, with the evaluation time for the parts a picture leaves out', async () => {
+    const cases: [string, unknown][] = [
+      ['$toMillis(t)', { t: '2024-05-30T08:12:44.325Z' }],
+      ['$toMillis(t)', { t: '2024-05-30' }],
+      ['$toMillis(t)', { t: 'yesterday' }],
+      ['$toMillis(t)', {}],
+      ['$toMillis(t, "[D01]/[M01]/[Y0001] [H01]:[m01]")', { t: '30/05/2024 08:12' }],
+      ['$toMillis(t, "[M01]-[D01]")', { t: '05-30' }],
+      ['$toMillis(t, "[H01]:[m01]")', { t: '08:12' }],
+      ['$toMillis(t, "[Y0001]")', { t: 'not a year' }],
+      ['$map(ts, function($t) { { "ms": $toMillis($t) } })', { ts: ['2024-01-01T00:00:00Z', '2024-01-02T00:00:00+01:00'] }],
+    ];
+    for (const [source, input] of cases) {
+      const { expression, fast: compiled } = fast(source);
+      expect(compiled, source).toBeDefined();
+      const stock = await expression.evaluate(input).then(
+        (value: unknown) => ({ value }),
+        (error: { code?: string }) => ({ code: error.code }),
+      );
+      let quick: unknown;
+      try {
+        quick = { value: compiled!.evaluate(input) };
+      } catch (error) {
+        quick = { code: (error as { code?: string }).code };
+      }
+      expect(quick, source).toEqual(stock);
+    }
   });
 });

@@ -74,7 +74,8 @@ interface JsonataFunction {
   signature?: Signature;
 }
 interface Focus {
-  environment: undefined;
+  /** What jsonata's `$toMillis` reads of its environment: the evaluation's timestamp. */
+  environment: { timestamp: Date } | undefined;
   input: unknown;
   options: Record<string, unknown>;
   createSequence: (...items: unknown[]) => Sequence;
@@ -82,7 +83,7 @@ interface Focus {
 
 // Synchronous built-ins whose implementations do not need the evaluator's environment.
 const SYNC_BUILTINS = [
-  'string', 'number', 'boolean', 'exists', 'count', 'lowercase', 'uppercase', 'substring', 'substringBefore',
+  'toMillis', 'string', 'number', 'boolean', 'exists', 'count', 'lowercase', 'uppercase', 'substring', 'substringBefore',
   'substringAfter', 'length', 'trim', 'pad', 'join', 'not', 'type', 'sum', 'max', 'min', 'average', 'abs', 'floor',
   'ceil', 'round', 'sqrt', 'power', 'keys', 'append', 'reverse', 'merge', 'lookup', 'base64encode', 'base64decode',
   'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl', 'formatBase', 'error', 'assert',
@@ -359,6 +360,12 @@ interface EvaluationState {
    * root while an expression runs, so every later path over it reuses the read.
    */
   reads: unknown[];
+  /**
+   * jsonata's environment timestamp, which `$toMillis` reads for the parts a picture leaves out:
+   * made on first use in the evaluation (jsonata makes it when the evaluation starts; both are
+   * the time of that evaluation).
+   */
+  environment?: { timestamp: Date } | undefined;
 }
 
 /** A root field not read yet in this evaluation (see EvaluationState.reads). */
@@ -381,7 +388,7 @@ class Frame {
     clock?: EvaluationState,
     staticNames?: readonly string[],
   ) {
-    this.clock = clock ?? parent?.clock ?? { ticks: 0, deadline: Infinity, timeoutMs: 0, root: undefined, reads: [] };
+    this.clock = clock ?? parent?.clock ?? { ticks: 0, deadline: Infinity, timeoutMs: 0, root: undefined, reads: [], environment: undefined };
     if (staticNames !== undefined && staticNames.length > 0) {
       this.names = staticNames;
       const values = new Array<unknown>(staticNames.length);
@@ -399,6 +406,7 @@ class Frame {
     clock.ticks = 0;
     clock.deadline = deadline;
     clock.root = root;
+    clock.environment = undefined;
     const reads = clock.reads;
     for (let i = 0; i < reads.length; i++) reads[i] = UNREAD;
   }
@@ -1597,7 +1605,9 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
     if (result instanceof Promise) throw new Unsupported(`asynchronous $${name}`);
     return result;
   };
-  if (!applyTo && (passes || !signature) && args.length >= 1 && args.length <= 2 && args.every((arg) => !arg.regex)) {
+  // `$toMillis` reads the evaluation's timestamp through its focus: it takes the general call below.
+  const timestamped = name === 'toMillis';
+  if (!timestamped && !applyTo && (passes || !signature) && args.length >= 1 && args.length <= 2 && args.every((arg) => !arg.regex)) {
     // One or two arguments whose type letters passed the signature before: called directly,
     // without an argument array (most calls in mappings: $string(x), $firstNonEmpty(a, b)).
     const first = args[0]!.node;
@@ -1638,6 +1648,7 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
       const validated = validate(evaluated, input);
       // One focus per call site: an implementation cannot re-enter its own call site.
       focus.input = input;
+      if (timestamped) focus.environment = env.clock.environment ??= { timestamp: new Date() };
       const result = implementation.apply(focus, validated);
       if (result instanceof Promise) throw new Unsupported(`asynchronous $${name}`);
       return result;
@@ -1727,7 +1738,7 @@ function compileOrExplain(expression: jsonata.Expression, options: CompileFastOp
     let env = spare;
     spare = undefined;
     if (env) env.restart(bindings, deadline, input);
-    else env = new Frame(undefined, bindings, { ticks: 0, deadline, timeoutMs, root: input, reads: new Array<unknown>(rootKeyCount).fill(UNREAD) });
+    else env = new Frame(undefined, bindings, { ticks: 0, deadline, timeoutMs, root: input, reads: new Array<unknown>(rootKeyCount).fill(UNREAD), environment: undefined });
     if (bindsDollar) env.bind('$', input);
     let context = input;
     if (Array.isArray(input) && !isSequence(input)) {
