@@ -860,15 +860,24 @@ function hasTailCall(body: AstNode | undefined): boolean {
   return false;
 }
 
+const HIGHER_ORDER = ['map', 'filter', 'single', 'each', 'sift'] as const;
+type HigherOrder = (typeof HIGHER_ORDER)[number];
+
+function isHigherOrder(name: string): name is HigherOrder {
+  return (HIGHER_ORDER as readonly string[]).includes(name);
+}
+
 /**
- * `$map` and `$filter` with their function written in place, as jsonata runs them: the array
- * argument (a single value counts as an array of one, as the `<af>` signature makes it), then
- * for each item the function's body in a frame of its own over the frame of the call, with the
- * item, its index and the array bound to as many parameters as the function declares (jsonata's
- * hofFuncArgs) and the call's input as its context. `$map` keeps the defined results, `$filter`
- * the items whose result is true by jsonata's `$boolean`. The lambda never exists as a value.
+ * `$map`, `$filter`, `$single`, `$each` and `$sift` with their function written in place, as
+ * jsonata runs them: for each item (or each key of an object, for `$each` and `$sift`) the
+ * function's body in a frame of its own over the frame of the call, with the item, its index (or
+ * key) and the whole array (or object) bound to as many parameters as the function declares
+ * (jsonata's hofFuncArgs), and the call's input as its context. The lambda never exists as a
+ * value. The array functions take a single value as an array of one (their `<a…>` signature);
+ * the object functions take an object, and give up at run time on anything else but nothing
+ * (stock jsonata then reports T0410).
  */
-function compileHigherOrder(node: AstNode, name: 'map' | 'filter', state: CompileState, applyTo: Node | undefined): Node {
+function compileHigherOrder(node: AstNode, name: HigherOrder, state: CompileState, applyTo: Node | undefined): Node {
   const args = node.arguments ?? [];
   const lambda = child(args[args.length - 1]);
   for (const prop of UNSUPPORTED_PROPS) if (has(lambda, prop)) throw new Unsupported(prop);
@@ -877,28 +886,72 @@ function compileHigherOrder(node: AstNode, name: 'map' | 'filter', state: Compil
   }
   const params = lambdaParams(lambda, state);
   // jsonata hands on a tail call's value as the called function returned it (not collapsed), and
-  // `$map` keeps it as it is; `$filter` only asks whether it is true, where that makes no difference.
-  if (name === 'map' && hasTailCall(lambda.body)) throw new Unsupported('tail call in a $map function');
+  // `$map` and `$each` keep it as it is; the others only ask whether it is true, where that makes
+  // no difference.
+  if ((name === 'map' || name === 'each') && hasTailCall(lambda.body)) throw new Unsupported(`tail call in a $${name} function`);
   const source = applyTo ?? compileNode(child(args[0]), state);
   const body = compileNode(child(lambda.body), { ...state, inLambda: true });
   state.calledFunctions.add(name);
-  const isMap = name === 'map';
   const arity = params.length;
+  // jsonata's hofFuncArgs: the item, then its index or key, then the whole, as far as the function takes them.
+  const apply = (input: unknown, env: Frame, item: unknown, at: unknown, whole: unknown): unknown => {
+    const frame = new Frame(env);
+    for (let p = 0; p < arity; p++) frame.bind(params[p]!, p === 0 ? item : p === 1 ? at : p === 2 ? whole : undefined);
+    return body(input, frame);
+  };
+  const run = (input: unknown, env: Frame, value: unknown): unknown => {
+    if (name === 'each' || name === 'sift') {
+      if (value === undefined) return undefined;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Unsupported(`$${name} of a non-object`);
+      const object = value as Record<string, unknown>;
+      const keys = Object.keys(object);
+      if (name === 'each') {
+        const result = newSequence();
+        for (const key of keys) {
+          const res = apply(input, env, object[key], key, object);
+          if (res !== undefined) result.push(res);
+        }
+        return result;
+      }
+      // Like jsonata's: an object without a prototype, and nothing when no key is kept.
+      const kept: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+      let count = 0;
+      for (const key of keys) {
+        const entry = object[key];
+        if (toBoolean(apply(input, env, entry, key, object))) {
+          kept[key] = entry;
+          count++;
+        }
+      }
+      return count === 0 ? undefined : kept;
+    }
+    if (value === undefined) return undefined;
+    const list: unknown[] = Array.isArray(value) ? value : [value];
+    if (name === 'single') {
+      let found = false;
+      let result: unknown;
+      for (let i = 0; i < list.length; i++) {
+        if (!toBoolean(apply(input, env, list[i], i, list))) continue;
+        if (found) throw fail('D3138', { index: i });
+        result = list[i];
+        found = true;
+      }
+      if (!found) throw fail('D3139', {});
+      return result;
+    }
+    const result = newSequence();
+    for (let i = 0; i < list.length; i++) {
+      const res = apply(input, env, list[i], i, list);
+      if (name === 'map' ? res !== undefined : toBoolean(res)) result.push(name === 'map' ? res : list[i]);
+    }
+    return result;
+  };
   return (input, env) => {
     tick(env);
     const value = source(input, env);
     if (isFunction(value) || value instanceof FastLambda) throw new Unsupported('function argument');
-    if (value === undefined) return undefined;
-    const list: unknown[] = Array.isArray(value) ? value : [value];
-    const result = newSequence();
     try {
-      for (let i = 0; i < list.length; i++) {
-        const item = list[i];
-        const frame = new Frame(env);
-        for (let p = 0; p < arity; p++) frame.bind(params[p]!, p === 0 ? item : p === 1 ? i : p === 2 ? list : undefined);
-        const res = body(input, frame);
-        if (isMap ? res !== undefined : toBoolean(res)) result.push(isMap ? res : item);
-      }
+      return run(input, env, value);
     } catch (error) {
       // As jsonata's applyInner for the built-in: the call's position, and its name as the token if none.
       if (typeof error === 'object' && error !== null && !(error instanceof Unsupported)) {
@@ -908,7 +961,6 @@ function compileHigherOrder(node: AstNode, name: 'map' | 'filter', state: Compil
       }
       throw error;
     }
-    return result;
   };
 }
 
@@ -1521,7 +1573,7 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
   if (has(procedure, 'predicate') || has(procedure, 'stages') || procedure.keepArray) throw new Unsupported('procedure predicate');
   const name = procedure.value;
   if (state.lambdaNames.has(name)) return compileLambdaCall(node, name, state, applyTo);
-  if ((name === 'map' || name === 'filter') && hasInlineFunction(node, applyTo)) return compileHigherOrder(node, name, state, applyTo);
+  if (isHigherOrder(name) && hasInlineFunction(node, applyTo)) return compileHigherOrder(node, name, state, applyTo);
   let fn: JsonataFunction | undefined;
   let implementation: (this: Focus, ...args: unknown[]) => unknown;
   if ((PATTERN_BUILTINS as readonly string[]).includes(name)) {
