@@ -36,7 +36,7 @@ describe('compileFast', () => {
   });
 
   it('falls back for constructs it does not implement, and says why', () => {
-    for (const source of ['$map(a, $string)', '$reduce(a, function($x, $y) { $x + $y })', 'a^(b)', 'a@$x', '$now()', '$sort(a)', '$distinct(a)', '$string', '$zip(a, b)', 'a#$i', 'a ~> $uppercase', '$f := function($x) { $x }']) {
+    for (const source of ['$map(a, $string)', '$reduce(a, function($x, $y) { $x + $y })', 'a^(b)', 'a@$x', '$shuffle(a)', '$sort(a)', '$distinct(a)', '$string', '$zip(a, b)', 'a#$i', 'a ~> $uppercase', '$f := function($x) { $x }']) {
       const { expression, fast: compiled } = fast(source);
       expect(compiled, source).toBeUndefined();
       expect(explainFallback(expression), source).toEqual(expect.any(String));
@@ -334,5 +334,31 @@ describe('compileFast: $toMillis', () => {
       }
       expect(quick, source).toEqual(stock);
     }
+  });
+});
+
+describe('compileFast: $now and $millis', () => {
+  it('read one timestamp per evaluation, formatted as stock jsonata formats it', async () => {
+    const { expression, fast: compiled } = fast('{"a": $now(), "b": $now(), "m": $millis(), "y": $now("[Y0001]"), "z": $now("[H01]", "+0100")}');
+    expect(compiled).toBeDefined();
+    const before = Date.now();
+    const quick = compiled!.evaluate({}) as Record<string, unknown>;
+    const after = Date.now();
+    const stock = (await expression.evaluate({})) as Record<string, unknown>;
+    expect(quick.a).toBe(quick.b);
+    expect(Date.parse(quick.a as string)).toBe(quick.m);
+    expect(quick.m).toBeGreaterThanOrEqual(before);
+    expect(quick.m).toBeLessThanOrEqual(after);
+    expect(quick.y).toBe(stock.y);
+    expect(String(quick.z)).toMatch(/^\d\d$/);
+    expect(Object.keys(quick)).toEqual(Object.keys(stock));
+    // A later evaluation has its own timestamp, never an earlier one's.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((compiled!.evaluate({}) as { m: number }).m).toBeGreaterThan(quick.m as number);
+  });
+
+  it('gives up on an argument that is not a string, and falls back for $millis with arguments', () => {
+    expect(() => fast('$now(1)').fast!.evaluate({})).toThrow(FastPathUnsupported);
+    expect(fast('$millis(1)').fast).toBeUndefined();
   });
 });

@@ -953,13 +953,52 @@ function compileHigherOrder(node: AstNode, name: HigherOrder, state: CompileStat
     try {
       return run(input, env, value);
     } catch (error) {
-      // As jsonata's applyInner for the built-in: the call's position, and its name as the token if none.
-      if (typeof error === 'object' && error !== null && !(error instanceof Unsupported)) {
-        const e = error as { position?: unknown; token?: unknown };
-        e.position = node.position;
-        if (e.token === undefined) e.token = name;
-      }
-      throw error;
+      throw atCall(error, node, name);
+    }
+  };
+}
+
+/**
+ * An error thrown out of a call to a built-in, as jsonata's evaluateFunction and applyInner leave
+ * it: any thrown object (helpers throw Error) gets the call's position, and the function's name as
+ * its token if it has none.
+ */
+function atCall(error: unknown, node: AstNode, name: string): unknown {
+  if (typeof error === 'object' && error !== null && !(error instanceof Unsupported)) {
+    const e = error as { position?: unknown; token?: unknown };
+    e.position = node.position;
+    if (e.token === undefined) e.token = name;
+  }
+  return error;
+}
+
+/** The evaluation's timestamp, which jsonata fixes once per evaluation for `$now`, `$millis` and `$toMillis`. */
+function evaluationTime(env: Frame): { timestamp: Date } {
+  return (env.clock.environment ??= { timestamp: new Date() });
+}
+
+/**
+ * `$now(picture?, timezone?)` and `$millis()`: the evaluation's timestamp (the same for every call
+ * in one evaluation), formatted by jsonata's own `$fromMillis` for `$now`. An argument that is not
+ * a string gives up at run time (stock jsonata then reports T0410).
+ */
+function compileClockFunction(node: AstNode, name: 'now' | 'millis', state: CompileState): Node {
+  const args = (node.arguments ?? []).map((arg) => compileNode(arg, state));
+  if (args.length > (name === 'now' ? 2 : 0)) throw new Unsupported(`$${name} with ${args.length} arguments`);
+  const fromMillis = BUILTINS.get('fromMillis');
+  if (!fromMillis) throw new Unsupported('fromMillis');
+  state.calledFunctions.add(name);
+  const focus: Focus = { environment: undefined, input: undefined, options: {}, createSequence };
+  return (input, env) => {
+    tick(env);
+    const values = args.map((arg) => arg(input, env));
+    if (values.some((value) => value !== undefined && typeof value !== 'string')) throw new Unsupported(`$${name} argument`);
+    const millis = evaluationTime(env).timestamp.getTime();
+    if (name === 'millis') return millis;
+    try {
+      return fromMillis.implementation.call(focus, millis, values[0], values[1]);
+    } catch (error) {
+      throw atCall(error, node, name);
     }
   };
 }
@@ -1574,6 +1613,7 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
   const name = procedure.value;
   if (state.lambdaNames.has(name)) return compileLambdaCall(node, name, state, applyTo);
   if (isHigherOrder(name) && hasInlineFunction(node, applyTo)) return compileHigherOrder(node, name, state, applyTo);
+  if ((name === 'now' || name === 'millis') && !applyTo) return compileClockFunction(node, name, state);
   let fn: JsonataFunction | undefined;
   let implementation: (this: Focus, ...args: unknown[]) => unknown;
   if ((PATTERN_BUILTINS as readonly string[]).includes(name)) {
@@ -1639,15 +1679,7 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
     if (passes.size < 256 && unchanged) passes.set(letters, validated.length - evaluated.length);
     return validated;
   };
-  const located = (error: unknown): unknown => {
-    // As evaluateFunction / applyInner: any thrown object (helpers throw Error) gets the call's position.
-    if (typeof error === 'object' && error !== null && !(error instanceof Unsupported)) {
-      const e = error as { position?: unknown; token?: unknown };
-      e.position = node.position;
-      if (e.token === undefined) e.token = name;
-    }
-    return error;
-  };
+  const located = (error: unknown): unknown => atCall(error, node, name);
   // `$removeEmpty({…})` with literal keys builds its object clean.
   const staticArgument = removeEmpty ? staticObjects.get(args[0]!.node) : undefined;
   const fuse = (regular: Node): Node => (staticArgument && !staticArgument.keys.some(isForbiddenKey) ? removeEmptyObject(staticArgument, regular) : regular);
@@ -1700,7 +1732,7 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
       const validated = validate(evaluated, input);
       // One focus per call site: an implementation cannot re-enter its own call site.
       focus.input = input;
-      if (timestamped) focus.environment = env.clock.environment ??= { timestamp: new Date() };
+      if (timestamped) focus.environment = evaluationTime(env);
       const result = implementation.apply(focus, validated);
       if (result instanceof Promise) throw new Unsupported(`asynchronous $${name}`);
       return result;
