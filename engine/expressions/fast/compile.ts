@@ -846,9 +846,12 @@ function compileLambdaCall(node: AstNode, name: string, state: CompileState, app
 }
 
 /** `$map(array, function(…) {…})` or `array ~> $filter(function(…) {…})`: the function written in the call. */
-function hasInlineFunction(node: AstNode, applyTo: Node | undefined): boolean {
+function hasInlineFunction(node: AstNode, name: HigherOrder, applyTo: Node | undefined): boolean {
   const args = node.arguments ?? [];
-  return args.length === (applyTo ? 1 : 2) && args[args.length - 1]!.type === 'lambda';
+  const at = applyTo ? 0 : 1;
+  // `$reduce` may take a start value after its function.
+  const count = args.length - at - 1;
+  return args[at]?.type === 'lambda' && (count === 0 || (count === 1 && name === 'reduce'));
 }
 
 /** Whether a lambda body ends in a call (jsonata's tail-call thunk), where jsonata applies the tail call. */
@@ -860,7 +863,7 @@ function hasTailCall(body: AstNode | undefined): boolean {
   return false;
 }
 
-const HIGHER_ORDER = ['map', 'filter', 'single', 'each', 'sift'] as const;
+const HIGHER_ORDER = ['map', 'filter', 'single', 'reduce', 'each', 'sift'] as const;
 type HigherOrder = (typeof HIGHER_ORDER)[number];
 
 function isHigherOrder(name: string): name is HigherOrder {
@@ -868,38 +871,44 @@ function isHigherOrder(name: string): name is HigherOrder {
 }
 
 /**
- * `$map`, `$filter`, `$single`, `$each` and `$sift` with their function written in place, as
- * jsonata runs them: for each item (or each key of an object, for `$each` and `$sift`) the
- * function's body in a frame of its own over the frame of the call, with the item, its index (or
- * key) and the whole array (or object) bound to as many parameters as the function declares
- * (jsonata's hofFuncArgs), and the call's input as its context. The lambda never exists as a
- * value. The array functions take a single value as an array of one (their `<a…>` signature);
+ * `$map`, `$filter`, `$single`, `$reduce`, `$each` and `$sift` with their function written in
+ * place, as jsonata runs them: for each item (or each key of an object, for `$each` and `$sift`)
+ * the function's body in a frame of its own over the frame of the call, with the item, its index
+ * (or key) and the whole array (or object) bound to as many parameters as the function declares
+ * (jsonata's hofFuncArgs; `$reduce` passes the value so far first), and the call's input as its
+ * context. The lambda never exists as a value. The array functions take a single value as an array of one (their `<a…>` signature);
  * the object functions take an object, and give up at run time on anything else but nothing
  * (stock jsonata then reports T0410).
  */
 function compileHigherOrder(node: AstNode, name: HigherOrder, state: CompileState, applyTo: Node | undefined): Node {
   const args = node.arguments ?? [];
-  const lambda = child(args[args.length - 1]);
+  const lambda = child(args[applyTo ? 0 : 1]);
   for (const prop of UNSUPPORTED_PROPS) if (has(lambda, prop)) throw new Unsupported(prop);
   if (lambda.thunk || (lambda as { signature?: unknown }).signature !== undefined || has(lambda, 'predicate') || has(lambda, 'stages') || lambda.keepArray) {
     throw new Unsupported('lambda form');
   }
   const params = lambdaParams(lambda, state);
   // jsonata hands on a tail call's value as the called function returned it (not collapsed), and
-  // `$map` and `$each` keep it as it is; the others only ask whether it is true, where that makes
-  // no difference.
+  // `$map` and `$each` keep it as it is. The others only ask whether it is true, or (`$reduce`)
+  // pass it on as a parameter, which every read collapses, and return it from the call, which
+  // collapses it too: no difference there.
   if ((name === 'map' || name === 'each') && hasTailCall(lambda.body)) throw new Unsupported(`tail call in a $${name} function`);
   const source = applyTo ?? compileNode(child(args[0]), state);
+  const initArg = args[applyTo ? 1 : 2];
+  const init = initArg ? compileNode(initArg, state) : undefined;
   const body = compileNode(child(lambda.body), { ...state, inLambda: true });
   state.calledFunctions.add(name);
   const arity = params.length;
-  // jsonata's hofFuncArgs: the item, then its index or key, then the whole, as far as the function takes them.
-  const apply = (input: unknown, env: Frame, item: unknown, at: unknown, whole: unknown): unknown => {
+  // jsonata's $reduce refuses a function of fewer than two parameters (D3050): stock jsonata says so.
+  if (name === 'reduce' && arity < 2) throw new Unsupported('$reduce function with fewer than two parameters');
+  // The function's parameters, in order: for the array and object functions jsonata's hofFuncArgs
+  // (the item, its index or key, the whole), for $reduce the accumulated value first.
+  const apply = (input: unknown, env: Frame, a: unknown, b: unknown, c: unknown, d?: unknown): unknown => {
     const frame = new Frame(env);
-    for (let p = 0; p < arity; p++) frame.bind(params[p]!, p === 0 ? item : p === 1 ? at : p === 2 ? whole : undefined);
+    for (let p = 0; p < arity; p++) frame.bind(params[p]!, p === 0 ? a : p === 1 ? b : p === 2 ? c : p === 3 ? d : undefined);
     return body(input, frame);
   };
-  const run = (input: unknown, env: Frame, value: unknown): unknown => {
+  const run = (input: unknown, env: Frame, value: unknown, start: unknown): unknown => {
     if (name === 'each' || name === 'sift') {
       if (value === undefined) return undefined;
       if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Unsupported(`$${name} of a non-object`);
@@ -927,6 +936,13 @@ function compileHigherOrder(node: AstNode, name: HigherOrder, state: CompileStat
     }
     if (value === undefined) return undefined;
     const list: unknown[] = Array.isArray(value) ? value : [value];
+    if (name === 'reduce') {
+      // jsonata's foldLeft: without a start value, the first item is one.
+      let index = start === undefined && list.length > 0 ? 1 : 0;
+      let result = index === 1 ? list[0] : start;
+      for (; index < list.length; index++) result = apply(input, env, result, list[index], index, list);
+      return result;
+    }
     if (name === 'single') {
       let found = false;
       let result: unknown;
@@ -950,8 +966,10 @@ function compileHigherOrder(node: AstNode, name: HigherOrder, state: CompileStat
     tick(env);
     const value = source(input, env);
     if (isFunction(value) || value instanceof FastLambda) throw new Unsupported('function argument');
+    const start = init ? init(input, env) : undefined;
+    if (isFunction(start) || start instanceof FastLambda) throw new Unsupported('function argument');
     try {
-      return run(input, env, value);
+      return run(input, env, value, start);
     } catch (error) {
       throw atCall(error, node, name);
     }
@@ -1612,7 +1630,7 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
   if (has(procedure, 'predicate') || has(procedure, 'stages') || procedure.keepArray) throw new Unsupported('procedure predicate');
   const name = procedure.value;
   if (state.lambdaNames.has(name)) return compileLambdaCall(node, name, state, applyTo);
-  if (isHigherOrder(name) && hasInlineFunction(node, applyTo)) return compileHigherOrder(node, name, state, applyTo);
+  if (isHigherOrder(name) && hasInlineFunction(node, name, applyTo)) return compileHigherOrder(node, name, state, applyTo);
   if ((name === 'now' || name === 'millis') && !applyTo) return compileClockFunction(node, name, state);
   let fn: JsonataFunction | undefined;
   let implementation: (this: Focus, ...args: unknown[]) => unknown;
