@@ -184,7 +184,7 @@ describe('compileFast scoping and helper errors', () => {
   });
 });
 
-describe('compileFast: $map, $filter, $single, $each and $sift with the function written in the call', () => {
+describe('compileFast: $map, $filter, $single, $reduce, $each and $sift with the function written in the call', () => {
   // Each expression on each input: the fast path gives what stock jsonata gives, or the same error.
   const inputs: unknown[] = [
     { a: [1, 2, 3, 0, -1], s: 'x', o: { k: 1 }, n: null, mixed: ['', 'b', 0, 3, null, true, false, [], [0], {}, { z: 1 }], deep: [[1, 2], [3]] },
@@ -316,6 +316,15 @@ describe('compileFast: $map, $filter, $single, $each and $sift with the function
       expect(compiled, source).toBeUndefined();
       expect(explainFallback(expression), source).toEqual(expect.any(String));
     }
+  });
+
+  it('looks at the clock on every round, where one round can be slow (a string doubled by $pad)', () => {
+    const compiled = compileFast(jsonata('$reduce([1..26], function($a, $i) { $pad($a, $length($a) * 2, "x") }, "x")'), { timeoutMs: 50 });
+    expect(compiled).toBeDefined();
+    const started = Date.now();
+    expect(() => compiled!.evaluate({})).toThrow(expect.objectContaining({ code: 'D1012' }));
+    // Without it, the 26 rounds (a few nodes each, far fewer than a tick's 1024) would run to 64 MB.
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('stops a runaway function with the timeout', () => {

@@ -13,7 +13,7 @@
  * in a `$map` / `$filter` call (compileHigherOrder).
  *
  * Guardrails: `timeoutMs` gives D1012 like jsonata's `timeout` (checked every 1024 nodes rather
- * than every node); trees deeper than MAX_TREE_DEPTH fall back, and lambdas may not call lambdas
+ * than every node, and on every round of a function applied by `$map`, `$reduce` and the like); trees deeper than MAX_TREE_DEPTH fall back, and lambdas may not call lambdas
  * (nor can a lambda written in a call be called again), so the depth limit (D1011) cannot differ. `maxSequence` is honoured where jsonata checks it
  * outside sequence pushes (`..`, `$append`). Not reproduced: the per-push `sequence` limit (D2015)
  * and jsonata's exact error messages (errors carry `code`, `position`, `token`, a short message).
@@ -474,6 +474,16 @@ function tick(env: Frame): void {
   if ((++clock.ticks & 1023) === 0 && Date.now() > clock.deadline) throw fail('D1012', { value: clock.timeoutMs });
 }
 
+/**
+ * The timeout checked now, for loops whose every round may be slow (a function applied per item
+ * can call a costly built-in, such as `$pad` doubling a string, a thousand times before a tick
+ * would look at the clock). jsonata looks at it on every node.
+ */
+function checkDeadline(env: Frame): void {
+  const clock = env.clock;
+  if (clock.deadline !== Infinity && Date.now() > clock.deadline) throw fail('D1012', { value: clock.timeoutMs });
+}
+
 /* ------------------------------------------------------------------------ */
 /* The compiler                                                              */
 /* ------------------------------------------------------------------------ */
@@ -904,6 +914,7 @@ function compileHigherOrder(node: AstNode, name: HigherOrder, state: CompileStat
   // The function's parameters, in order: for the array and object functions jsonata's hofFuncArgs
   // (the item, its index or key, the whole), for $reduce the accumulated value first.
   const apply = (input: unknown, env: Frame, a: unknown, b: unknown, c: unknown, d?: unknown): unknown => {
+    checkDeadline(env);
     const frame = new Frame(env);
     for (let p = 0; p < arity; p++) frame.bind(params[p]!, p === 0 ? a : p === 1 ? b : p === 2 ? c : p === 3 ? d : undefined);
     return body(input, frame);
