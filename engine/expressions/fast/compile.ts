@@ -10,13 +10,15 @@
  * at module load (read-only afterwards); `$contains`, `$split`, `$replace` and `$match` are
  * re-implemented (string patterns and regex literals) because jsonata's versions are asynchronous.
  * Lambdas are supported where they cannot escape: bound in a block and called by name, or written
- * in a `$map` / `$filter` call (compileHigherOrder).
+ * in a call of `$map`, `$filter`, `$single`, `$reduce`, `$each` or `$sift` (compileHigherOrder).
  *
  * Guardrails: `timeoutMs` gives D1012 like jsonata's `timeout` (checked every 1024 nodes rather
- * than every node, and on every round of a function applied by `$map`, `$reduce` and the like); trees deeper than MAX_TREE_DEPTH fall back, and lambdas may not call lambdas
- * (nor can a lambda written in a call be called again), so the depth limit (D1011) cannot differ. `maxSequence` is honoured where jsonata checks it
- * outside sequence pushes (`..`, `$append`). Not reproduced: the per-push `sequence` limit (D2015)
- * and jsonata's exact error messages (errors carry `code`, `position`, `token`, a short message).
+ * than every node, and on every round of a function applied by `$map`, `$reduce` and the like);
+ * trees deeper than MAX_TREE_DEPTH fall back, and lambdas may not call lambdas (nor can a lambda
+ * written in a call be called again), so the depth limit (D1011) cannot differ. `maxSequence` is
+ * honoured where jsonata checks it outside sequence pushes (`..`, `$append`). Not reproduced: the
+ * per-push `sequence` limit (D2015) and jsonata's exact error messages (errors carry `code`,
+ * `position`, `token`, a short message).
  *
  * Callers: use `accepts(bindings)` (false when a binding shadows a called function) and catch
  * `FastPathUnsupported` (a value the fast path cannot handle, e.g. a function in the bindings) by
@@ -855,7 +857,7 @@ function compileLambdaCall(node: AstNode, name: string, state: CompileState, app
   };
 }
 
-/** `$map(array, function(…) {…})` or `array ~> $filter(function(…) {…})`: the function written in the call. */
+/** `$map(array, function(…) {…})`, `array ~> $filter(function(…) {…})`, `$reduce(array, function(…) {…}, start)`: the function written in the call. */
 function hasInlineFunction(node: AstNode, name: HigherOrder, applyTo: Node | undefined): boolean {
   const args = node.arguments ?? [];
   const at = applyTo ? 0 : 1;
@@ -886,9 +888,9 @@ function isHigherOrder(name: string): name is HigherOrder {
  * the function's body in a frame of its own over the frame of the call, with the item, its index
  * (or key) and the whole array (or object) bound to as many parameters as the function declares
  * (jsonata's hofFuncArgs; `$reduce` passes the value so far first), and the call's input as its
- * context. The lambda never exists as a value. The array functions take a single value as an array of one (their `<a…>` signature);
- * the object functions take an object, and give up at run time on anything else but nothing
- * (stock jsonata then reports T0410).
+ * context. The lambda never exists as a value. The array functions take a single value as an
+ * array of one (their `<a…>` signature); the object functions take an object, and give up at run
+ * time on anything else but nothing (stock jsonata then reports T0410).
  */
 function compileHigherOrder(node: AstNode, name: HigherOrder, state: CompileState, applyTo: Node | undefined): Node {
   const args = node.arguments ?? [];
