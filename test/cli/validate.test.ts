@@ -92,6 +92,37 @@ describe('unimap validate', () => {
     await expect(readdir(join(other, 'node_modules', '.cache', 'unimap'))).rejects.toThrow();
   }, 30_000);
 
+  test('--fast-path lists the expressions that run on stock jsonata, each at its place with the reason', async () => {
+    const bundled = await unimap('validate', 'mappings', '--fast-path');
+    expect(bundled.code).toBe(0);
+    expect(bundled.stdout).toContain('fast path: 196 of 196 expression(s)\n');
+    expect(bundled.stdout).not.toContain('stock_jsonata');
+
+    const dir = await mkdtemp(join(tmpdir(), 'unimap-'));
+    const slow = broken
+      .replace('name: broken', 'name: slowish')
+      .replace('pth:', 'path:')
+      .replace('"name": response.name &', '"name": $join($sort(response.names, function($a, $b) { $a > $b }), " "),\n            "tags": ( $up := function($t) { $uppercase($t) }; $map(response.tags, $up) )')
+      .replace('      list:\n        resource: users', '      get:\n        resource: users\n        method: list\n        response_mapping: "{ \\"id\\": $string(response.id) }"\n      list:\n        resource: users');
+    await writeFile(join(dir, 'slowish.yaml'), slow);
+    const text = await unimap('validate', dir, '--fast-path');
+    expect(text.code).toBe(0); // not a problem: the same results, only slower
+    expect(text.stdout).toContain('slowish.yaml:19:11  stock_jsonata  runs on stock jsonata, not the fast path: it calls `$sort`, which the fast path does not implement');
+    expect(text.stdout).toContain('(unified.mdm.users.list.response_mapping, slot response_mapping)');
+    expect(text.stdout).toContain('fast path: 1 of 2 expression(s); 1 on stock jsonata (same results, slower)');
+    expect(text.stdout).toContain('0 error(s), 0 warning(s)');
+
+    const json = JSON.parse((await unimap('validate', dir, '--fast-path', '--json')).stdout) as {
+      fastPath: { expressions: number; fast: number; stock: { location: { line: number; operation: string }; reason: string }[] };
+    };
+    expect(json.fastPath).toMatchObject({ expressions: 2, fast: 1 });
+    expect(json.fastPath.stock).toEqual([
+      { location: expect.objectContaining({ line: 19, column: 11, operation: 'mdm/users.list', slot: 'response_mapping' }), reason: expect.stringContaining('$sort') },
+    ]);
+    // Without the flag, nothing about it.
+    expect((await unimap('validate', dir)).stdout).not.toContain('fast path');
+  }, 30_000);
+
   test('bad usage exits 2', async () => {
     expect((await unimap('validate', '--frobnicate')).code).toBe(2);
     expect((await unimap('validate', '/no/such/path')).code).toBe(2);
@@ -99,5 +130,6 @@ describe('unimap validate', () => {
     const help = await unimap('validate', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: unimap validate');
+    expect(help.stdout).toContain('--fast-path');
   }, 30_000);
 });
