@@ -9,6 +9,7 @@ import YAML, { isAlias, isScalar } from 'yaml';
 import { Engine } from '../engine.js';
 import { isUnimapError, UnimapError, type Problem, type UnifiedErrorBody } from '../errors.js';
 import { findExpressions, slotBindings } from '../definitions/slots.js';
+import { slotFallback } from '../expressions/fast/explain.js';
 import { readDefinitionFolder } from '../definitions/read-folder.js';
 import { formatPath } from '../definitions/ajv.js';
 import type { DefinitionSource, LoadedIntegration } from '../definitions/load.js';
@@ -176,13 +177,18 @@ export class StudioSession {
     }
     const engine = await this.engine([{ file, text }]);
     const loaded = engine.integrations.get(op.integration);
-    const slots = findExpressions(methodData, methodPath(op)).map((found) => ({
-      key: found.path.slice(4).join('.'),
-      slot: found.spec.slot,
-      bindings: slotBindings[found.spec.slot] ?? [],
-      source: found.source,
-      line: loaded?.locate(found.path).line ?? 0,
-    }));
+    const slots = findExpressions(methodData, methodPath(op)).map((found) => {
+      const compiled = loaded?.slots.get(found.path.join('.'));
+      const stock = compiled ? slotFallback(compiled) : undefined;
+      return {
+        key: found.path.slice(4).join('.'),
+        slot: found.spec.slot,
+        bindings: slotBindings[found.spec.slot] ?? [],
+        source: found.source,
+        line: loaded?.locate(found.path).line ?? 0,
+        ...(stock ? { stock } : {}),
+      };
+    });
     const fixtures = (await this.fixtures(op)).map(({ file: f, fixture }) => {
       const response = fixture.exchanges?.[0]?.response;
       return { file: f, name: fixture.name, call: fixture.call, ...(response ? { response } : {}), inputs: fixtureInputs(fixture.call, response) };

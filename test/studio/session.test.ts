@@ -15,7 +15,7 @@ let session: StudioSession;
 
 interface MethodView {
   file: string;
-  slots: { key: string; source: string; bindings: string[]; line: number }[];
+  slots: { key: string; source: string; bindings: string[]; line: number; stock?: string }[];
   fixtures: { name: string }[];
   inputs: { body?: unknown; context?: Record<string, unknown>; response?: unknown };
   configYaml: string;
@@ -63,6 +63,21 @@ describe('the studio session', () => {
     expect(view.fixtures.length).toBeGreaterThan(0);
     expect(view.inputs.body).toBeDefined();
     expect(view.configYaml).toMatch(/^resource: users/);
+  });
+
+  test('marks a slot whose expression runs on stock jsonata rather than the fast path, with the reason', async () => {
+    const view = (await session.method(op)) as MethodView;
+    expect(view.slots.filter((s) => s.stock !== undefined)).toEqual([]);
+    const original = view.slots.find((s) => s.key === 'response_mapping')!.source;
+    const slow = '{ "id": $string(response.id), "name": $join($sort(["b", "a"], function($x, $y) { $x > $y }), "") }';
+    expect(await session.save({ ...op, slots: { response_mapping: slow } })).toMatchObject({ ok: true });
+    try {
+      const edited = (await session.method(op)) as MethodView;
+      expect(edited.slots.find((s) => s.key === 'response_mapping')!.stock).toBe('it calls `$sort`, which the fast path does not implement');
+      expect(edited.slots.find((s) => s.key === 'request_body_mapping')!.stock).toBeUndefined();
+    } finally {
+      expect(await session.save({ ...op, slots: { response_mapping: original } })).toMatchObject({ ok: true });
+    }
   });
 
   test('run: every step, the remote request and the unified result; secrets redacted', async () => {

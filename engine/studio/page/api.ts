@@ -32,6 +32,8 @@ export interface Slot {
   source: string;
   /** 1-based line of the definition file where the expression text starts. */
   line: number;
+  /** Set when the expression runs on stock jsonata rather than the fast path: why. */
+  stock?: string;
 }
 
 export interface FixtureResponse {

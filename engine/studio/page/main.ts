@@ -286,6 +286,9 @@ async function loadMethod(selection: Selection): Promise<void> {
           h('span', { class: 'bindings', title: 'what this slot receives, as fields and as $variables' },
             ...slot.bindings.map((binding) => h('code', { class: 'binding' }, binding))),
           h('span', { class: 'spacer' }),
+          slot.stock
+            ? h('span', { class: 'slot-stock', 'data-testid': `slot-stock-${slot.key}`, title: `Runs on stock jsonata, not the fast path (same results, slower): ${slot.stock}` }, 'stock jsonata')
+            : null,
           h('span', { class: 'slot-line', title: 'where the expression starts in the definition file' }, `${fileName(method.file)}:${slot.line}`),
         ),
         host,
