@@ -1073,7 +1073,12 @@ function compilePath(node: AstNode, state: CompileState): Node {
   const firstIsVariable = steps[0].type === 'variable';
   const keepSingletonArray = node.keepSingletonArray === true;
   const compiled = steps.map((step, i) => {
-    if (step.type === 'sort') throw new Unsupported('sort');
+    if (step.type === 'sort') {
+      // An order-by step sorts the sequence so far: never the first step, never positional (`#`).
+      for (const prop of UNSUPPORTED_PROPS) if (has(step, prop)) throw new Unsupported(prop);
+      if (i === 0 || has(step, 'predicate') || step.keepArray) throw new Unsupported('sort');
+      return { node: compileSort(step, state), stages: compileFilters(step.stages, state), consarray: false, last: i === steps.length - 1, sort: true };
+    }
     const consarray = i === 0 && step.consarray === true;
     if (consarray && has(step, 'stages')) throw new Unsupported('consarray stages');
     return {
@@ -1081,6 +1086,7 @@ function compilePath(node: AstNode, state: CompileState): Node {
       stages: compileFilters(step.stages, state),
       consarray,
       last: i === steps.length - 1,
+      sort: false,
     };
   });
   const general: Node = (input, env) => {
@@ -1091,6 +1097,11 @@ function compilePath(node: AstNode, state: CompileState): Node {
     for (const step of compiled) {
       if (step.consarray) {
         resultSequence = step.node(inputSequence ?? sequenceOf(input), env);
+      } else if (step.sort) {
+        // jsonata's evaluateStep for a sort: the whole sequence sorted, then its stages on the result.
+        let sorted = step.node(inputSequence ?? sequenceOf(input), env);
+        for (let k = 0; k < step.stages.length; k++) sorted = step.stages[k]!(sorted, env);
+        resultSequence = sorted;
       } else {
         // jsonata's evaluateStep, in one pass: the results are flattened as they come, and a
         // single plain array as the last step's only result is the result itself.
@@ -1166,6 +1177,64 @@ function compilePath(node: AstNode, state: CompileState): Node {
   };
   selfCollapsing.add(read);
   return read;
+}
+
+/**
+ * An order-by step, `path^(<term, >term)`: jsonata's evaluateSortExpression and its merge sort,
+ * comparing in the same order (so the same result and the same first error), with indices
+ * instead of jsonata's sliced copies. A sequence of one item or none is returned as it is; a
+ * longer one becomes a plain array, as in jsonata.
+ */
+function compileSort(step: AstNode, state: CompileState): Node {
+  const rawTerms = (step as { terms?: { descending?: boolean; expression?: AstNode }[] }).terms;
+  if (!Array.isArray(rawTerms) || rawTerms.length === 0) throw new Unsupported('sort terms');
+  const terms = rawTerms.map((term) => ({ descending: term.descending === true, expression: compileNode(child(term.expression), state) }));
+  const position = step.position;
+  const isKey = (t: string): boolean => t === 'string' || t === 'number';
+  return (input, env) => {
+    const list = input as unknown[];
+    if (list.length <= 1) return list;
+    // True when `a` goes after `b`. Undefined sorts last; anything but strings and numbers, or a
+    // string against a number, is an error.
+    const after = (a: unknown, b: unknown): boolean => {
+      let comp = 0;
+      for (let index = 0; comp === 0 && index < terms.length; index++) {
+        const term = terms[index]!;
+        const aa = term.expression(a, env);
+        const bb = term.expression(b, env);
+        const atype = typeof aa;
+        const btype = typeof bb;
+        if (atype === 'undefined') {
+          comp = btype === 'undefined' ? 0 : 1;
+          continue;
+        }
+        if (btype === 'undefined') {
+          comp = -1;
+          continue;
+        }
+        if (!isKey(atype) || !isKey(btype)) throw fail('T2008', { position, value: !isKey(atype) ? aa : bb });
+        if (atype !== btype) throw fail('T2007', { position, value: aa, value2: bb });
+        if (aa === bb) continue;
+        comp = (aa as string | number) < (bb as string | number) ? -1 : 1;
+        if (term.descending) comp = -comp;
+      }
+      return comp === 1;
+    };
+    const mergeSort = (array: unknown[]): unknown[] => {
+      if (array.length <= 1) return array;
+      const middle = Math.floor(array.length / 2);
+      const left = mergeSort(array.slice(0, middle));
+      const right = mergeSort(array.slice(middle));
+      const merged: unknown[] = [];
+      let i = 0;
+      let j = 0;
+      while (i < left.length && j < right.length) merged.push(after(left[i], right[j]) ? right[j++] : left[i++]);
+      while (i < left.length) merged.push(left[i++]);
+      while (j < right.length) merged.push(right[j++]);
+      return merged;
+    };
+    return mergeSort(list);
+  };
 }
 
 /** Marks a node as in output position (see CompileState.output), unless something applies to its value first. */

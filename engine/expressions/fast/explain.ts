@@ -22,7 +22,7 @@ export function describeFallback(reason: string): string {
   const tail = /^tail call in a \$(\w+) function$/.exec(reason);
   if (tail) return `the \`$${tail[1]}\` function ends in a call, whose value jsonata keeps uncollapsed there`;
   const known: Record<string, string> = {
-    sort: 'it sorts a path with `^(…)`',
+    sort: 'an order-by `^(…)` in a form the fast path does not compile',
     group: 'it groups a path into an object (`path{key: value}`)',
     tuple: 'it binds a position or context on a path (`#$i`, `@$v`)',
     index: 'it binds a position on a path (`#$i`)',
