@@ -36,6 +36,16 @@ export interface LoadedIntegration {
   locate(path: JsonPath): Location;
 }
 
+/** A unified method's compiled slots, keyed by their path inside the method config (`response_mapping`, `before.0.run_if`). */
+export function methodSlots(integration: LoadedIntegration, model: string, resource: string, method: string): Map<string, CompiledSlot> {
+  const prefix = `unified.${model}.${resource}.${method}.`;
+  const slots = new Map<string, CompiledSlot>();
+  for (const [key, slot] of integration.slots) {
+    if (key.startsWith(prefix)) slots.set(key.slice(prefix.length), slot);
+  }
+  return slots;
+}
+
 export interface LoadOptions {
   cache: ExpressionCache;
   models: ModelRegistry;

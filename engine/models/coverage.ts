@@ -4,7 +4,7 @@ import { isPlainObject } from '../expressions/plain.js';
 import { outputFields, requestBodyReads } from './mapping-analysis.js';
 import { resolveRef } from '../definitions/schema-ref.js';
 import type { UnifiedResource } from './registry.js';
-import type { CompiledSlot } from '../expressions/evaluate.js';
+import { methodSlots } from '../definitions/load.js';
 
 /** "N supported · M required": which integrations support, and which require, one unified field. */
 export interface FieldCoverage {
@@ -104,11 +104,7 @@ export function computeCoverage(engine: Engine, model = 'mdm'): ResourceCoverage
 
       const bodySchema = unified.definition(method);
       // Every slot that shapes a remote request counts, as for the server's writable-field check.
-      const prefix = `unified.${model}.${unified.resource}.${method}.`;
-      const reads = new Map(serving.map((i) => {
-        const methodSlots = [...engine.integrations.get(i.name)!.slots].filter(([key]) => key.startsWith(prefix)).map(([key, s]): [string, CompiledSlot] => [key.slice(prefix.length), s]);
-        return [i.name, requestBodyReads(methodSlots)];
-      }));
+      const reads = new Map(serving.map((i) => [i.name, requestBodyReads(methodSlots(engine.integrations.get(i.name)!, model, unified.resource, method))]));
       const request = bodySchema
         ? coverageOf(
             schemaFields(bodySchema, root),

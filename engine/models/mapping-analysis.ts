@@ -77,6 +77,7 @@ export function shapesRequest(slotPath: string): boolean {
 }
 
 const readsByExpression = new WeakMap<jsonata.Expression, Set<string>>();
+const writtenBySlots = new WeakMap<ReadonlyMap<string, unknown>, Set<string>>();
 
 /**
  * Dotted paths of the unified body (`emails.email`) read by the slots of a method that shape a
@@ -110,8 +111,6 @@ export function writtenBodyFields(slots: ReadonlyMap<string, { expression: jsona
   }
   return fields;
 }
-
-const writtenBySlots = new WeakMap<ReadonlyMap<string, unknown>, Set<string>>();
 
 /**
  * Dotted paths of the unified body an expression reads (`name`, `emails.email`,

@@ -1,5 +1,5 @@
 import type { UnifiedMethod } from '../definitions/definition-types.js';
-import type { LoadedIntegration } from '../definitions/load.js';
+import { methodSlots, type LoadedIntegration } from '../definitions/load.js';
 import { findExpressions } from '../definitions/slots.js';
 import { formatPath } from '../definitions/ajv.js';
 import { UnimapError } from '../errors.js';
@@ -31,15 +31,6 @@ function overrideFor(overrides: UnifiedOverrides | undefined, call: UnifiedCall)
   return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
 }
 
-/** Base slots of a method, by their path inside the method config. */
-function baseSlots(integration: LoadedIntegration, prefix: string): Map<string, CompiledSlot> {
-  const slots = new Map<string, CompiledSlot>();
-  for (const [key, slot] of integration.slots) {
-    if (key.startsWith(prefix)) slots.set(key.slice(prefix.length), slot);
-  }
-  return slots;
-}
-
 export function resolveMethod(core: EngineCore, call: UnifiedCall): ResolvedMethod {
   for (const field of ['integration', 'model', 'resource', 'method'] as const) {
     if (typeof call[field] !== 'string' || call[field] === '') {
@@ -67,7 +58,6 @@ export function resolveMethod(core: EngineCore, call: UnifiedCall): ResolvedMeth
   }
   const environment = overrideFor(call.overrides?.environment, call);
   const account = overrideFor(call.overrides?.account, call);
-  const prefix = `unified.${call.model}.${call.resource}.${call.method}.`;
   if (!environment && !account) {
     // The common case: no overrides, so the resolution can be shared by every call.
     return core.memo(operation + '\u0000' + call.integration, () => ({
@@ -78,11 +68,11 @@ export function resolveMethod(core: EngineCore, call: UnifiedCall): ResolvedMeth
       operation,
       config: base,
       unified: core.models.get(call.model, call.resource),
-      slots: baseSlots(integration, prefix),
+      slots: methodSlots(integration, call.model, call.resource, call.method),
     }));
   }
   const config: Record<string, unknown> = { ...base };
-  const slots = baseSlots(integration, prefix);
+  const slots = methodSlots(integration, call.model, call.resource, call.method);
   let accountResponseMapping: CompiledSlot | undefined;
   for (const [layer, override] of [['environment', environment], ['account', account]] as const) {
     if (!override) continue;

@@ -43,8 +43,7 @@ export interface Stops {
 }
 
 /** Passes the signal and the deadline a layer has on to the next one (leaving unset what is unset). */
-export function passStops<T extends Stops>(to: T, signal: AbortSignal | undefined, deadline: Deadline | undefined): T {
+export function passStops(to: Stops, signal: AbortSignal | undefined, deadline: Deadline | undefined): void {
   if (signal) to.signal = signal;
   if (deadline) to.deadline = deadline;
-  return to;
 }

@@ -857,7 +857,10 @@ function compileLambdaCall(node: AstNode, name: string, state: CompileState, app
   };
 }
 
-/** `$map(array, function(…) {…})`, `array ~> $filter(function(…) {…})`, `$reduce(array, function(…) {…}, start)`: the function written in the call. */
+/**
+ * The function written in the call: `$map(array, function(…) {…})`, `array ~> $filter(function(…)
+ * {…})`, `$reduce(array, function(…) {…}, start)`.
+ */
 function hasInlineFunction(node: AstNode, name: HigherOrder, applyTo: Node | undefined): boolean {
   const args = node.arguments ?? [];
   const at = applyTo ? 0 : 1;
@@ -1782,7 +1785,6 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
     if (passes.size < 256 && unchanged) passes.set(letters, validated.length - evaluated.length);
     return validated;
   };
-  const located = (error: unknown): unknown => atCall(error, node, name);
   // `$removeEmpty({…})` with literal keys builds its object clean.
   const staticArgument = removeEmpty ? staticObjects.get(args[0]!.node) : undefined;
   const fuse = (regular: Node): Node => (staticArgument && !staticArgument.keys.some(isForbiddenKey) ? removeEmptyObject(staticArgument, regular) : regular);
@@ -1822,7 +1824,7 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
         if (result instanceof Promise) throw new Unsupported(`asynchronous $${name}`);
         return collapse(result);
       } catch (error) {
-        throw located(error);
+        throw atCall(error, node, name);
       }
     };
     // It ticks the clock and collapses its own result: compileNode adds no wrapper.
@@ -1840,7 +1842,7 @@ function compileFunction(node: AstNode, state: CompileState, applyTo?: Node): No
       if (result instanceof Promise) throw new Unsupported(`asynchronous $${name}`);
       return result;
     } catch (error) {
-      throw located(error);
+      throw atCall(error, node, name);
     }
   });
 }
