@@ -34,9 +34,8 @@ import {
   type CST,
   type Document,
   type Node as YamlNode,
-  type Pair,
-  type Scalar,
 } from 'yaml';
+import { YAML_ESCAPES, parseYamlSubset, type SubsetNode } from './yaml-subset.js';
 
 export type JsonPath = readonly (string | number)[];
 
@@ -92,7 +91,8 @@ const DEFAULT_MAX_ALIAS_COUNT = 100;
 const DEFAULT_MAX_DEPTH = 64;
 const BOM = '\uFEFF';
 
-export function parseYamlWithPositions(text: string, limits: YamlLimits = {}): ParsedYaml {
+/** `subset: false` (for tests) parses with the yaml library even where the subset parser would do. */
+export function parseYamlWithPositions(text: string, limits: YamlLimits = {}, options: { subset?: boolean } = {}): ParsedYaml {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxAliasCount = limits.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -105,26 +105,30 @@ export function parseYamlWithPositions(text: string, limits: YamlLimits = {}): P
     problems.push({ code, message, position: index.position(offset) });
   };
 
-  let doc: Document.Parsed | undefined;
-  let analysis: Analysis | undefined;
+  let tree: PositionTree | undefined;
   let data: unknown;
 
   const tooBigAt = utf8OverflowOffset(text, maxBytes);
+  const subset = tooBigAt === -1 && options.subset !== false ? parseYamlSubset(text, { maxDepth, maxAliasCount }) : undefined;
   if (tooBigAt !== -1) {
     problem('yaml_limit', `File is larger than the limit of ${maxBytes} bytes`, tooBigAt);
+  } else if (subset) {
+    // The plain block YAML definitions are written in: no problems, the library's data and positions.
+    data = subset.data;
+    tree = subsetTree(subset.root);
   } else {
     try {
       const parsed = parseDocumentGuarded(text, maxDepth);
       if (typeof parsed === 'number') {
         problem('yaml_limit', tooDeepMessage(maxDepth), parsed);
       } else {
-        doc = parsed;
-        analysis = analyse(doc, maxDepth, index, problem);
-        for (const e of doc.errors) {
+        const analysis = analyse(parsed, maxDepth, index, problem);
+        for (const e of parsed.errors) {
           problem(e.code === 'RESOURCE_EXHAUSTION' ? 'yaml_limit' : 'yaml_syntax', e.message, e.pos[0]);
         }
-        for (const w of doc.warnings) problem('yaml_syntax', w.message, w.pos[0]);
-        if (analysis.safe) data = toData(doc, analysis, maxAliasCount, problem);
+        for (const w of parsed.warnings) problem('yaml_syntax', w.message, w.pos[0]);
+        if (analysis.safe) data = toData(parsed, analysis, maxAliasCount, problem);
+        tree = documentTree(parsed.contents, analysis.aliasTargets);
       }
     } catch (e) {
       // Never throw for bad input. A stack overflow means absurd nesting.
@@ -135,35 +139,28 @@ export function parseYamlWithPositions(text: string, limits: YamlLimits = {}): P
         0,
       );
       data = undefined;
-      doc = undefined;
-      analysis = undefined;
+      tree = undefined;
     }
   }
 
   problems.sort((a, b) => a.position.offset - b.position.offset);
 
-  const aliasTargets = analysis?.aliasTargets ?? new Map<Alias, YamlNode>();
-  const root = doc?.contents ?? null;
-  const scalarMaps = new WeakMap<Scalar, Int32Array>();
+  const found = tree ?? documentTree(null, new Map());
+  const scalarMaps = new Map<number, Int32Array>();
 
-  const locate = (path: JsonPath, part: 'key' | 'value' = 'value'): SourcePosition => {
-    const found = resolvePath(root, path, aliasTargets);
-    return index.position(nodeOffset(found, part));
-  };
+  const locate = (path: JsonPath, part: 'key' | 'value' = 'value'): SourcePosition => index.position(found.offset(path, part));
 
   const locateInScalar = (path: JsonPath, i: number): SourcePosition => {
-    const found = resolvePath(root, path, aliasTargets);
-    const target = found.complete ? deref(found.node, aliasTargets) : undefined;
-    if (!found.complete || !isScalar(target) || !target.range) return locate(path);
-    const [start, end] = target.range;
+    const span = found.scalar(path);
+    if (!span) return locate(path);
     const at = Number.isFinite(i) ? Math.floor(i) : 0;
-    if (typeof target.value !== 'string') {
-      return index.position(Math.min(start + Math.max(at, 0), end));
+    if (typeof span.value !== 'string') {
+      return index.position(Math.min(span.start + Math.max(at, 0), span.end));
     }
-    let map = scalarMaps.get(target);
+    let map = scalarMaps.get(span.start);
     if (!map) {
-      map = mapScalar(target, target.value, text, index);
-      scalarMaps.set(target, map);
+      map = mapScalar(span, span.value, text, index);
+      scalarMaps.set(span.start, map);
     }
     return index.position(map[Math.min(Math.max(at, 0), map.length - 1)]);
   };
@@ -492,12 +489,88 @@ function analyse(
 // ---------------------------------------------------------------------------
 // Paths
 
-interface Found {
-  /** Deepest node reached (null: empty document or an absent value). */
-  node: YamlNode | null;
-  /** The map entry the node is the value of, if any. */
-  pair: Pair | undefined;
+/** Where the nodes of a parsed document are: from the yaml library's nodes or the subset parser's. */
+interface PositionTree {
+  /** Offset of the node at `path` (see ParsedYaml.locate). */
+  offset(path: JsonPath, part: 'key' | 'value'): number;
+  /** The scalar at `path`, if the whole path exists and ends at one. */
+  scalar(path: JsonPath): ScalarSpan | undefined;
+}
+
+interface ScalarSpan {
+  type: string | undefined;
+  start: number;
+  end: number;
+  value: unknown;
+}
+
+/** Where a path ends: the deepest node reached and the key it is the value of. */
+interface Found<N> {
+  node: N | null;
+  keyAt: number | undefined;
   complete: boolean;
+}
+
+/** A sequence index as a path segment; -1 if the segment is not one. */
+function itemIndex(segment: string | number): number {
+  return typeof segment === 'number' ? segment : /^(0|[1-9]\d*)$/.test(segment) ? Number(segment) : -1;
+}
+
+/** The offset locate() reports; `empty`: a value with no text of its own (`a:`), which is shown at its key. */
+function foundOffset(keyAt: number | undefined, start: number | undefined, empty: boolean, part: 'key' | 'value'): number {
+  if (part === 'key' && keyAt !== undefined) return keyAt;
+  if (empty || start === undefined) return keyAt ?? start ?? 0;
+  return start;
+}
+
+function documentTree(root: YamlNode | null, aliases: Map<Alias, YamlNode>): PositionTree {
+  return {
+    offset(path, part) {
+      const found = resolvePath(root, path, aliases);
+      const range = found.node?.range;
+      // An empty value (`a:`) is a zero-length null scalar just after the colon.
+      const empty = !range || (range[0] === range[1] && isScalar(found.node) && found.node.value === null);
+      return foundOffset(found.keyAt, range?.[0], empty, part);
+    },
+    scalar(path) {
+      const found = resolvePath(root, path, aliases);
+      const target = found.complete ? deref(found.node, aliases) : undefined;
+      if (!isScalar(target) || !target.range) return undefined;
+      return { type: target.type, start: target.range[0], end: target.range[1], value: target.value };
+    },
+  };
+}
+
+function subsetTree(root: SubsetNode): PositionTree {
+  const resolve = (path: JsonPath): Found<SubsetNode> => {
+    let found: Found<SubsetNode> = { node: root, keyAt: undefined, complete: true };
+    for (const segment of path) {
+      const node = found.node?.kind === 'alias' ? found.node.target : found.node;
+      let next: Found<SubsetNode> | undefined;
+      if (node?.kind === 'map') {
+        const i = node.keys.indexOf(String(segment)); // keys are unique in the subset
+        if (i !== -1) next = { node: node.values[i], keyAt: node.keyStarts[i], complete: true };
+      } else if (node?.kind === 'seq') {
+        const i = itemIndex(segment);
+        if (i >= 0 && i < node.items.length) next = { node: node.items[i], keyAt: undefined, complete: true };
+      }
+      if (!next) return { ...found, complete: false };
+      found = next;
+    }
+    return found;
+  };
+  return {
+    offset(path, part) {
+      const { node, keyAt } = resolve(path);
+      const empty = node?.kind === 'scalar' && node.start === node.end && node.value === null;
+      return foundOffset(keyAt, node?.start, empty, part);
+    },
+    scalar(path) {
+      const found = resolve(path);
+      const target = found.node?.kind === 'alias' ? found.node.target : found.node;
+      return found.complete && target?.kind === 'scalar' ? target : undefined;
+    },
+  };
 }
 
 /** With stringKeys, scalar keys hold strings; compare as yaml's toJS would name them. */
@@ -511,25 +584,25 @@ function deref(node: YamlNode | null, aliases: Map<Alias, YamlNode>): YamlNode |
   return isAlias(node) ? (aliases.get(node) ?? node) : node;
 }
 
-function resolvePath(root: YamlNode | null, path: JsonPath, aliases: Map<Alias, YamlNode>): Found {
-  let found: Found = { node: root, pair: undefined, complete: true };
+function resolvePath(root: YamlNode | null, path: JsonPath, aliases: Map<Alias, YamlNode>): Found<YamlNode> {
+  let found: Found<YamlNode> = { node: root, keyAt: undefined, complete: true };
   for (const segment of path) {
     const node = deref(found.node, aliases);
-    let next: Found | undefined;
+    let next: Found<YamlNode> | undefined;
     if (isMap(node)) {
       const name = String(segment);
       // Last match: with duplicate keys the last one is the one in `data`.
       for (let i = node.items.length - 1; i >= 0; i--) {
         const pair = node.items[i];
         if (isPair(pair) && keyName(pair.key) === name) {
-          next = { node: (pair.value as YamlNode | null) ?? null, pair, complete: true };
+          next = { node: (pair.value as YamlNode | null) ?? null, keyAt: (pair.key as YamlNode | null)?.range?.[0], complete: true };
           break;
         }
       }
     } else if (isSeq(node)) {
-      const i = typeof segment === 'number' ? segment : /^(0|[1-9]\d*)$/.test(segment) ? Number(segment) : -1;
+      const i = itemIndex(segment);
       if (Number.isInteger(i) && i >= 0 && i < node.items.length) {
-        next = { node: (node.items[i] as YamlNode | null) ?? null, pair: undefined, complete: true };
+        next = { node: (node.items[i] as YamlNode | null) ?? null, keyAt: undefined, complete: true };
       }
     }
     if (!next) return { ...found, complete: false };
@@ -538,23 +611,12 @@ function resolvePath(root: YamlNode | null, path: JsonPath, aliases: Map<Alias, 
   return found;
 }
 
-function nodeOffset(found: Found, part: 'key' | 'value'): number {
-  const key = found.pair?.key as YamlNode | null | undefined;
-  const keyAt = key?.range?.[0];
-  if (part === 'key' && keyAt !== undefined) return keyAt;
-  const range = found.node?.range;
-  // An empty value (`a:`) is a zero-length null scalar just after the colon.
-  const empty = !range || (range[0] === range[1] && isScalar(found.node) && found.node.value === null);
-  if (empty) return keyAt ?? range?.[0] ?? 0;
-  return range[0];
-}
-
 // ---------------------------------------------------------------------------
 // Characters of a scalar value → source offsets
 
 /** Offsets for value indexes 0..length (the extra last entry is "end of value"). */
-function mapScalar(node: Scalar, value: string, text: string, index: SourceIndex): Int32Array {
-  const [start, valueEnd] = node.range ?? [0, 0];
+function mapScalar(node: ScalarSpan, value: string, text: string, index: SourceIndex): Int32Array {
+  const { start, end: valueEnd } = node;
   const map = new Int32Array(value.length + 1);
   let done = false;
   if (node.type === 'BLOCK_LITERAL') done = mapBlockLiteral(value, start, index, map);
@@ -646,26 +708,6 @@ function singleQuotedUnits(text: string, from: number, to: number): Unit[] {
   return units;
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = {
-  '0': '\0',
-  a: '\x07',
-  b: '\b',
-  t: '\t',
-  '\t': '\t',
-  n: '\n',
-  v: '\v',
-  f: '\f',
-  r: '\r',
-  e: '\x1b',
-  ' ': ' ',
-  '"': '"',
-  '/': '/',
-  '\\': '\\',
-  N: '\x85',
-  _: '\xa0',
-  L: '\u2028',
-  P: '\u2029',
-};
 
 function doubleQuotedUnits(text: string, from: number, to: number): Unit[] {
   const units: Unit[] = [];
@@ -692,7 +734,7 @@ function doubleQuotedUnits(text: string, from: number, to: number): Unit[] {
       i += 1 + hex;
       continue;
     }
-    units.push({ offset: i, out: SIMPLE_ESCAPES[e] ?? e, space: false });
+    units.push({ offset: i, out: YAML_ESCAPES[e] ?? e, space: false });
     i++;
   }
   return units;
