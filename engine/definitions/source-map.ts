@@ -165,7 +165,15 @@ export function parseYamlWithPositions(text: string, limits: YamlLimits = {}, op
     return index.position(map[Math.min(Math.max(at, 0), map.length - 1)]);
   };
 
-  return { data, problems, lines: index.lines, locate, locateInScalar };
+  return {
+    data,
+    problems,
+    get lines() {
+      return index.lines;
+    },
+    locate,
+    locateInScalar,
+  };
 }
 
 /** A code frame for people: the lines around `line` with line numbers, and a caret under `column`. */
@@ -198,29 +206,45 @@ export function renderCodeFrame(lines: readonly string[], line: number, column: 
 // ---------------------------------------------------------------------------
 // Positions
 
+/** Lines and offsets of the source, worked out on first use: a clean parse never asks for a position. */
 class SourceIndex {
-  readonly lines: readonly string[];
-  private readonly counter = new LineCounter();
-  private readonly starts: number[];
+  private built: { lines: string[]; counter: LineCounter; starts: number[] } | undefined;
   private readonly bom: boolean;
   /** Per line, found lazily: where its surrogate pairs start (a pair is one character but two UTF-16 units). */
   private readonly pairs = new Map<number, number[]>();
 
   constructor(private readonly text: string) {
     this.bom = text.startsWith(BOM);
+  }
+
+  private build(): { lines: string[]; counter: LineCounter; starts: number[] } {
+    if (this.built) return this.built;
+    const text = this.text;
     // yaml's lexer only breaks lines at '\n' (a lone '\r' is content), so we do the same.
-    this.counter.addNewLine(0);
+    const counter = new LineCounter();
+    counter.addNewLine(0);
     const lines: string[] = [];
     let from = 0;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
       lines.push(stripCr(text.slice(from, i)));
       from = i + 1;
-      this.counter.addNewLine(from);
+      counter.addNewLine(from);
     }
     lines.push(stripCr(text.slice(from)));
     if (this.bom) lines[0] = lines[0].slice(1);
-    this.lines = lines;
-    this.starts = this.counter.lineStarts;
+    return (this.built = { lines, counter, starts: counter.lineStarts });
+  }
+
+  get lines(): readonly string[] {
+    return this.build().lines;
+  }
+
+  private get starts(): number[] {
+    return this.build().starts;
+  }
+
+  private get counter(): LineCounter {
+    return this.build().counter;
   }
 
   lineStart(line: number): number {
