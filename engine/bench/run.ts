@@ -388,6 +388,14 @@ async function benchColdStart(firstLoadMs: number, reps: number): Promise<void> 
     const firstMs = median(workerRuns.map((w) => w.firstMs));
     log(`    Workers bundle (${fmt(statSync(bundle).size / 1e6, 2)} MB), fresh Node process, median of 3: import ${fmt(importMs, 1)} ms, first request ${fmt(firstMs, 1)} ms (engine built from the bundled data, then one create; status ${workerRuns.map((w) => w.status).join('/')})`);
     summary.push({ what: '(c) Workers bundle: import / first request ms', value: `${fmt(importMs, 1)} / ${fmt(firstMs, 1)}`, ratio: 'fresh Node process, not workerd' });
+
+    // What the rows above leave out: importing the engine on Node, once per process, before any load.
+    const index = pathToFileURL(path.join(path.dirname(thisFile), thisFile.endsWith('.ts') ? '../index.ts' : '../index.js')).href;
+    const importProbe = `const t0 = performance.now(); await import(${JSON.stringify(index)}); console.log(JSON.stringify({ ms: performance.now() - t0 }));`;
+    const engineImports: number[] = [];
+    for (let r = 0; r < 3; r++) engineImports.push((await childJson<{ ms: number }>([...loader, '--input-type=module', '-e', importProbe])).ms);
+    log(`    Node: importing the engine (its index, with jsonata, yaml, ajv and fast-xml-parser) in a fresh process, before any of the above, median of 3: ${fmt(median(engineImports), 1)} ms`);
+    summary.push({ what: '(c) engine import on Node, fresh process ms', value: fmt(median(engineImports), 1), ratio: 'once per process, before loadEngine' });
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
     rmSync(editedCopy, { recursive: true, force: true });

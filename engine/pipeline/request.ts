@@ -8,7 +8,7 @@ import type { RemoteRequest } from './call.js';
 import { buildRemoteHeaders, defaultHeaders } from './headers.js';
 import { buildRemotePath } from './path.js';
 import { encodePathSegment, fillBaseUrl, fillTemplate, fillValue } from './placeholders.js';
-import { toXml } from '../transport/xml.js';
+import { loadXml, xmlSupport } from '../transport/xml-support.js';
 import { buildQueryString } from './query-string.js';
 import { buildRemoteQuery } from './query.js';
 import type { ResolvedMethod } from './resolve.js';
@@ -51,8 +51,8 @@ export function serializeBody(body: unknown, format: string, what: string, xmlRo
         throw new UnimapError('invalid_mapping_result', `${what}: an XML body needs the endpoint's \`xml_root\`, or a mapping that returns one root element`, { statusCode: 500 });
       }
       return xmlRoot
-        ? { body: toXml(body, xmlRoot), contentType: 'application/xml' }
-        : { body: toXml(Object.values(body as Record<string, unknown>)[0], Object.keys(body as Record<string, unknown>)[0]!), contentType: 'application/xml' };
+        ? { body: xmlSupport().toXml(body, xmlRoot), contentType: 'application/xml' }
+        : { body: xmlSupport().toXml(Object.values(body as Record<string, unknown>)[0], Object.keys(body as Record<string, unknown>)[0]!), contentType: 'application/xml' };
     default:
       return { body, contentType: 'application/json' };
   }
@@ -87,6 +87,7 @@ export async function prepareRequest(resolved: ResolvedMethod, input: CallInput,
   const remoteBody = await buildRemoteBody(resolved, input, before);
   const defaults = defaultHeaders(resolved, target, input);
   const path = await buildRemotePath(resolved, target, input, defaults, before);
+  if (target.endpoint.body_format === 'xml') await loadXml();
   const serialized = serializeBody(remoteBody, target.endpoint.body_format ?? 'json', `the body of ${what}`, target.endpoint.xml_root);
   const withType = withContentHeaders(defaults, serialized.contentType, target);
   const headers = await buildRemoteHeaders(resolved, input, withType, remoteBody);
@@ -120,12 +121,12 @@ export function withContentHeaders(headers: Record<string, string>, contentType:
  * A request to a remote endpoint outside the main mapping (before/after steps, side loads):
  * the endpoint's path with `id`, its default query and headers, and an optional body.
  */
-export function endpointRequest(
+export async function endpointRequest(
   resolved: ResolvedMethod,
   target: RemoteTarget,
   input: CallInput,
   parts: { id?: unknown; query?: Record<string, unknown>; body?: unknown },
-): RemoteRequest {
+): Promise<RemoteRequest> {
   const { definition } = resolved.integration;
   const what = `${resolved.integration.name} resources.${target.resource}.${target.method}`;
   const scope = { id: parts.id ?? input.id, context: input.context, query: input.query, body: input.body };
@@ -133,6 +134,7 @@ export function endpointRequest(
   const path = fillTemplate(target.endpoint.path, scope, `the path of ${what}`, encodePathSegment);
   const query = { ...(fillValue(definition.query ?? {}, scope, what) as Record<string, unknown>), ...(fillValue(target.endpoint.query ?? {}, scope, what) as Record<string, unknown>), ...(parts.query ?? {}) };
   const search = buildQueryString(query, target.endpoint.query_array_format ?? definition.query_array_format ?? 'repeat');
+  if (target.endpoint.body_format === 'xml') await loadXml();
   const serialized = serializeBody(parts.body, target.endpoint.body_format ?? 'json', `the body of ${what}`, target.endpoint.xml_root);
   const headers = withContentHeaders(defaultHeaders(resolved, target, input), serialized.contentType, target);
   const request: RemoteRequest = { method: target.endpoint.method ?? 'GET', url: `${baseUrl}${path}${search ? `?${search}` : ''}`, headers };

@@ -28,7 +28,7 @@ export async function runSideLoads(runner: StepRunner, records: Record<string, u
           const query = querySlot ? await evaluateSlot(querySlot, bindings) : undefined;
           const parts: Parameters<typeof endpointRequest>[3] = { id };
           if (isPlainObject(query)) parts.query = query;
-          const response = await runner.send(endpointRequest(resolved, target, input, parts), target, `side_load.${name}`);
+          const response = await runner.send(await endpointRequest(resolved, target, input, parts), target, `side_load.${name}`);
           if (await runner.isError(target, response)) {
             throw new UnimapError('step_failed', `${what} failed with status ${response.status} for record ${String(record.id ?? index)}`, {
               statusCode: response.status >= 400 ? response.status : 502,

@@ -14,7 +14,7 @@ export type Step = NonNullable<UnifiedMethod['before']>[number];
 export interface StepRunner {
   resolved: ResolvedMethod;
   input: CallInput;
-  send(request: ReturnType<typeof endpointRequest>, target: RemoteTarget, purpose: string): Promise<RemoteResponse>;
+  send(request: Awaited<ReturnType<typeof endpointRequest>>, target: RemoteTarget, purpose: string): Promise<RemoteResponse>;
   isError(target: RemoteTarget, response: RemoteResponse): Promise<boolean>;
 }
 
@@ -58,7 +58,7 @@ export async function runSteps(
       const parts: Parameters<typeof endpointRequest>[3] = { body };
       if (id !== undefined && id !== null) parts.id = id;
       if (isPlainObject(query)) parts.query = query;
-      const request = endpointRequest(resolved, target, input, parts);
+      const request = await endpointRequest(resolved, target, input, parts);
       const response = await runner.send(request, target, `${kind}.${step.name}`);
       if (await runner.isError(target, response)) {
         throw new UnimapError('step_failed', `${what} failed with status ${response.status}`, {

@@ -5,7 +5,7 @@ import type { RemoteRequest, RemoteResponse } from '../pipeline/call.js';
 import { requestTimeout, timeLeft, type Deadline } from './deadline.js';
 import type { Redactor } from './redact.js';
 import type { FetchLike } from './types.js';
-import { parseXml, XmlParseError } from './xml.js';
+import { loadXml, xmlSupport } from './xml-support.js';
 
 export type ResponseFormat = 'auto' | 'json' | 'xml' | 'text';
 
@@ -87,12 +87,17 @@ function nestedTooDeep(node: object, depth: number): boolean {
   return false;
 }
 
+/** Whether parseBody reads the body as XML (then XML support must be loaded first). */
+function isXmlBody(contentType: string, format: ResponseFormat): boolean {
+  return format === 'xml' || (format === 'auto' && /[/+]xml\b/i.test(contentType));
+}
+
 /** Parses a body by the endpoint's `response_format`, or by Content-Type when `auto`. */
 export function parseBody(text: string, contentType: string, format: ResponseFormat, status: number, what: string, redactor: Redactor): unknown {
   if (text === '' || status === 204 || status === 205 || status === 304) return undefined;
   const type = contentType.toLowerCase();
   const isJson = format === 'json' || (format === 'auto' && /[/+]json\b/.test(type));
-  const isXml = format === 'xml' || (format === 'auto' && /[/+]xml\b/.test(type));
+  const isXml = isXmlBody(type, format);
   const ok = status >= 200 && status < 300;
   if (isJson) {
     try {
@@ -107,6 +112,7 @@ export function parseBody(text: string, contentType: string, format: ResponseFor
     }
   }
   if (isXml) {
+    const { parseXml, XmlParseError } = xmlSupport();
     try {
       return parseXml(text);
     } catch (error) {
@@ -194,6 +200,7 @@ export async function send(input: SendInput): Promise<RemoteResponse> {
       throw failure(error);
     }
     const headers = headersOf(response);
+    if (isXmlBody(headers['content-type'] ?? '', input.responseFormat)) await loadXml();
     return { status: response.status, headers, body: parseBody(text, headers['content-type'] ?? '', input.responseFormat, response.status, what, redactor) };
   } finally {
     clearTimeout(timer);
