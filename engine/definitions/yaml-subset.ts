@@ -312,6 +312,7 @@ class SubsetParser {
     if (this.text[p] === '&') {
       const end = this.nameEnd(p + 1, lineEnd);
       anchor = this.text.slice(p + 1, end);
+      if (anchor.endsWith(':')) outside(); // yaml warns: ambiguous
       p = this.skipSpaces(end);
       if (p === end && end < lineEnd) outside();
     }
@@ -330,7 +331,9 @@ class SubsetParser {
     } else if (c === '*') {
       if (anchor !== undefined) outside();
       const end = this.nameEnd(p + 1, lineEnd);
-      const target = this.anchors.get(this.text.slice(p + 1, end)) ?? outside();
+      const name = this.text.slice(p + 1, end);
+      if (name.endsWith(':')) outside(); // yaml warns: ambiguous
+      const target = this.anchors.get(name) ?? outside();
       this.aliases++;
       if (++target.uses > this.limits.maxAliasCount && this.limits.maxAliasCount >= 0) outside();
       if (level + this.depthOf(target.node) > this.limits.maxDepth) outside();
