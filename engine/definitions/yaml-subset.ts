@@ -6,7 +6,7 @@
  * reads the same files in a few milliseconds.
  *
  * It is a fast path, not a second YAML implementation: it accepts only a subset it is sure
- * of and returns undefined for anything else (tags, directives, document markers, tabs, CR,
+ * of and returns undefined for anything else (tags, directives, document markers, tabs, a lone CR,
  * multi-line plain or quoted scalars, keep chomping, explicit indentation, more-indented
  * folded lines, complex keys, duplicate keys, `__proto__`, unknown or redefined anchors,
  * anything that looks like an error…), and source-map.ts then parses the text with the yaml
@@ -65,10 +65,10 @@ export interface SubsetDocument {
 /** Thrown inside the parser when the text leaves the subset; never escapes parseYamlSubset. */
 const OUTSIDE = Symbol('outside the subset');
 
-/** Characters the subset never reads: tab, CR, other controls, BOM, NEL and the Unicode line separators. */
-const UNSUPPORTED_CHARACTER = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]/;
+/** Characters the subset never reads: tab, a CR not before LF, other controls, BOM, NEL and the Unicode line separators. */
+const UNSUPPORTED_CHARACTER = /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]|\r(?!\n)/;
 /** Directives and document markers at the start of a line. */
-const DOCUMENT_SYNTAX = /^(?:%|---(?:[ \n]|$)|\.\.\.(?:[ \n]|$))/m;
+const DOCUMENT_SYNTAX = /^(?:%|---(?:[ \r\n]|$)|\.\.\.(?:[ \r\n]|$))/m;
 /** A plain scalar cannot start with these (`-`, `?` and `:` only when a space follows: checked apart). */
 const INDICATORS = new Set([',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`']);
 const FLOW_INDICATORS = new Set([',', '[', ']', '{', '}']);
@@ -151,9 +151,11 @@ class SubsetParser {
 
   // -- lines -------------------------------------------------------------------------------
 
+  /** Where the line's content ends: at its LF, or at the CR of a CRLF. */
   private lineEnd(line: number): number {
     const next = this.starts[line + 1];
-    return next === undefined ? this.text.length : next - 1;
+    if (next === undefined) return this.text.length;
+    return this.text.charCodeAt(next - 2) === 13 ? next - 2 : next - 1;
   }
 
   private indent(line: number): number {
@@ -191,7 +193,7 @@ class SubsetParser {
     const at = this.starts[line] + column;
     if (this.text[at] !== '-') return false;
     const after = this.text[at + 1];
-    return after === undefined || after === ' ' || after === '\n';
+    return after === undefined || after === ' ' || after === '\n' || after === '\r';
   }
 
   // -- block collections -------------------------------------------------------------------
@@ -290,10 +292,10 @@ class SubsetParser {
 
   private plainStart(at: number): boolean {
     const c = this.text[at];
-    if (c === undefined || c === ' ' || c === '\n' || INDICATORS.has(c)) return false;
+    if (c === undefined || c === ' ' || c === '\n' || c === '\r' || INDICATORS.has(c)) return false;
     if (c === '-' || c === '?' || c === ':') {
       const next = this.text[at + 1];
-      return next !== undefined && next !== ' ' && next !== '\n';
+      return next !== undefined && next !== ' ' && next !== '\n' && next !== '\r';
     }
     return true;
   }
@@ -485,7 +487,7 @@ class SubsetParser {
       value = parts.join('\n');
     }
     if (!strip) value += '\n';
-    const end = Math.min(this.lineEnd(last) + 1, this.text.length);
+    const end = this.starts[last + 1] ?? this.text.length; // past the line break
     const type: ScalarStyle = folded ? 'BLOCK_FOLDED' : 'BLOCK_LITERAL';
     return { node: { kind: 'scalar', start: at, end, type, value }, next: last + 1 };
   }
