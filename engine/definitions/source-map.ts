@@ -4,6 +4,10 @@
  *
  * Portable on purpose (Workers, Deno, browsers): no Node built-ins.
  *
+ * The plain block YAML that definitions are written in is read by yaml-subset.ts, a fast path
+ * that declines anything it is not sure of; the yaml library reads the rest. Both give the
+ * same data and positions (test/definitions/yaml-subset.test.ts).
+ *
  * Parsing choices (all deliberate, see the tests):
  * - Schema is always YAML 1.2 `core`, with known 1.1 tags (`!!set`, `!!omap`,
  *   `!!binary`, `!!timestamp`) not resolved and merge keys (`<<`) off, even

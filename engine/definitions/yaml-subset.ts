@@ -6,13 +6,14 @@
  * reads the same files in a few milliseconds.
  *
  * It is a fast path, not a second YAML implementation: it accepts only a subset it is sure
- * of and returns undefined for anything else (tags, directives, document markers, tabs, a lone CR,
- * multi-line plain or quoted scalars, keep chomping, explicit indentation, more-indented
- * folded lines, complex keys, duplicate keys, `__proto__`, unknown or redefined anchors,
- * anything that looks like an error…), and source-map.ts then parses the text with the yaml
- * library as before. On what it accepts, the data, the positions and the absence of
- * problems are the library's: test/definitions/yaml-subset.test.ts compares both on every
- * YAML file of the repository and on generated documents.
+ * of (LF or CRLF line ends) and returns undefined for anything else (tags, directives,
+ * document markers, tabs, a lone CR, multi-line plain or quoted scalars, keep chomping,
+ * explicit indentation, more-indented folded lines, complex keys, duplicate keys,
+ * `__proto__`, unknown or redefined anchors, anything that looks like an error…), and
+ * source-map.ts then parses the text with the yaml library as before. On what it accepts,
+ * the data, the positions and the absence of problems are the library's:
+ * test/definitions/yaml-subset.test.ts compares both on every YAML file of the repository
+ * and on generated documents.
  *
  * Portable on purpose (Workers, Deno, browsers): no Node built-ins.
  */
