@@ -1,5 +1,6 @@
 import { UnimapError, type Location, type Problem } from '../errors.js';
 import { ExpressionCache } from '../expressions/compile.js';
+import type jsonata from 'jsonata';
 import type { CompiledSlot } from '../expressions/evaluate.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { isStandardMethod } from '../models/registry.js';
@@ -7,7 +8,7 @@ import integrationSchema from '../../schemas/integration.schema.json' with { typ
 import { describeAjvErrors, formatPath } from './ajv.js';
 import type { Validators } from './validators.js';
 import type { IntegrationDefinition, NameOrExpression } from './definition-types.js';
-import { findExpressions } from './slots.js';
+import { findExpressions, type SlotSpec } from './slots.js';
 import { unknownBindings } from './lint-bindings.js';
 import { astFromJson, astToJson, type AstJson } from '../expressions/ast-json.js';
 import { isJsonSafe, type ParseCache } from './parse-cache.js';
@@ -71,6 +72,16 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
   const integrations = new Map<string, LoadedIntegration>();
   const problems: Problem[] = [];
   const failed = new Map<string, string>();
+  // A YAML alias repeats an expression (the same source, so the same compiled tree): lint each
+  // tree once per slot.
+  const lints = new Map<unknown, Map<SlotSpec, ReturnType<typeof unknownBindings>>>();
+  const lint = (ast: jsonata.ExprNode, spec: SlotSpec): ReturnType<typeof unknownBindings> => {
+    let bySlot = lints.get(ast);
+    if (!bySlot) lints.set(ast, (bySlot = new Map()));
+    let issues = bySlot.get(spec);
+    if (!issues) bySlot.set(spec, (issues = unknownBindings(ast, spec.slot, spec.bindings)));
+    return issues;
+  };
 
   sources.forEach((source, index) => {
     const file = source.file ?? `<definition ${index + 1}>`;
@@ -151,7 +162,7 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
           const json = astToJson(ast);
           if (json !== undefined) asts[found.source] = json;
         }
-        for (const issue of checked ? [] : unknownBindings(ast, found.spec.slot, found.spec.bindings)) {
+        for (const issue of checked ? [] : lint(ast, found.spec)) {
           const location: Location = { ...locate(found.path), slot: found.spec.slot, ...locateInScalar(found.path, issue.index) };
           if (operation) location.operation = operation;
           fileProblems.push({ code: 'unknown_binding', message: issue.message, severity: 'warning', location });
