@@ -66,10 +66,8 @@ export interface SubsetDocument {
 /** Thrown inside the parser when the text leaves the subset; never escapes parseYamlSubset. */
 const OUTSIDE = Symbol('outside the subset');
 
-/** Characters the subset never reads: tab, a CR not before LF, other controls, BOM, NEL and the Unicode line separators. */
-const UNSUPPORTED_CHARACTER = /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]|\r(?!\n)/;
-/** Directives and document markers at the start of a line. */
-const DOCUMENT_SYNTAX = /^(?:%|---(?:[ \r\n]|$)|\.\.\.(?:[ \r\n]|$))/m;
+/** Characters the subset never reads: tab, controls but LF and CR, BOM, NEL and the Unicode line separators. */
+const UNSUPPORTED_CHARACTER = /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]/;
 /** A plain scalar cannot start with these (`-`, `?` and `:` only when a space follows: checked apart). */
 const INDICATORS = new Set([',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`']);
 const FLOW_INDICATORS = new Set([',', '[', ']', '{', '}']);
@@ -104,7 +102,7 @@ export interface SubsetLimits {
 
 /** The document, or undefined if the text is outside the subset (then parse it with the yaml library). */
 export function parseYamlSubset(text: string, limits: SubsetLimits): SubsetDocument | undefined {
-  if (UNSUPPORTED_CHARACTER.test(text) || DOCUMENT_SYNTAX.test(text)) return undefined;
+  if (UNSUPPORTED_CHARACTER.test(text) || (text.includes('\r') && /\r(?!\n)/.test(text))) return undefined;
   try {
     return new SubsetParser(text, limits).document();
   } catch (e) {
@@ -129,7 +127,9 @@ interface Anchor {
 }
 
 class SubsetParser {
-  private readonly starts: number[] = [0];
+  private readonly starts: number[] = [];
+  /** Per line, its leading spaces. */
+  private readonly indents: number[] = [];
   private readonly anchors = new Map<string, Anchor>();
   /** Aliases read so far: an anchored collection with an alias inside is left to the library (its alias count is not 1). */
   private aliases = 0;
@@ -138,7 +138,16 @@ class SubsetParser {
     private readonly text: string,
     private readonly limits: SubsetLimits,
   ) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    for (let start = 0; ; ) {
+      let i = start;
+      while (text.charCodeAt(i) === 32) i++;
+      if (i === start && isDocumentSyntax(text, start)) outside();
+      this.starts.push(start);
+      this.indents.push(i - start);
+      const end = text.indexOf('\n', i);
+      if (end === -1) break;
+      start = end + 1;
+    }
   }
 
   document(): SubsetDocument {
@@ -160,10 +169,7 @@ class SubsetParser {
   }
 
   private indent(line: number): number {
-    const start = this.starts[line];
-    let i = start;
-    while (this.text.charCodeAt(i) === 32) i++;
-    return i - start;
+    return this.indents[line];
   }
 
   /** Only spaces (or nothing). */
@@ -588,6 +594,15 @@ class SubsetParser {
     const target = node.kind === 'alias' ? node.target : node;
     return target.kind === 'scalar' ? 0 : target.depth;
   }
+}
+
+/** A directive (`%…`) or a document marker (`---`, `...`) at `start`, the start of a line. */
+function isDocumentSyntax(text: string, start: number): boolean {
+  const c = text[start];
+  if (c === '%') return true;
+  if ((c !== '-' && c !== '.') || text[start + 1] !== c || text[start + 2] !== c) return false;
+  const after = text[start + 3];
+  return after === undefined || after === ' ' || after === '\n' || after === '\r';
 }
 
 /** YAML 1.2 core schema, in the yaml library's order of tags. */
