@@ -607,6 +607,8 @@ function isDocumentSyntax(text: string, start: number): boolean {
 
 /** YAML 1.2 core schema, in the yaml library's order of tags. */
 export function resolvePlain(text: string): unknown {
+  // Only these can start a null, a boolean or a number; most scalars are plain text.
+  if (text !== '' && !/[~nNtTfF0-9+\-.]/.test(text[0])) return text;
   if (/^(?:~|[Nn]ull|NULL)?$/.test(text)) return null;
   if (/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(text)) return text[0] === 't' || text[0] === 'T';
   if (/^0o[0-7]+$/.test(text)) return parseInt(text.substring(2), 8);
