@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { Engine, type ExecuteCall } from '../../engine/index.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 
@@ -90,4 +90,54 @@ test('a form-encoded response body is read as an object', async () => {
   const { Redactor } = await import('../../engine/transport/redact.js');
   expect(parseBody('access_token=abc&scope=a+b&__proto__=x', 'application/x-www-form-urlencoded; charset=utf-8', 'auto', 200, 'w', new Redactor([]))).toEqual({ access_token: 'abc', scope: 'a b' });
   expect(({} as Record<string, unknown>).x).toBeUndefined();
+});
+
+test('XML support loads on first use: a before step that writes XML, then XML answers, in a fresh module graph', async () => {
+  // A fresh graph: nothing in this file has loaded XML support into it, so a step or a response
+  // that forgot to load it first would fail here.
+  vi.resetModules();
+  const fresh = await import('../../engine/index.js');
+  const withStep = new fresh.Engine({
+    definitions: [
+      {
+        file: 'jamf_classic_steps.yaml',
+        text: `name: jamf_classic_steps
+base_url: "http://{{context.host}}/JSSResource"
+context: { access_token: { secret: true } }
+auth: { type: bearer, token: "{{context.access_token}}" }
+resources:
+  users:
+    get: { path: "/users/id/{{id}}", response_path: user }
+  probes:
+    create: { method: POST, path: /users/id/0, body_format: xml, xml_root: user, response_path: user }
+unified:
+  mdm:
+    users:
+      get:
+        resource: users
+        method: get
+        before:
+          - name: probe
+            resource: probes
+            method: create
+            body: '{ "name": "probe & co" }'
+            response_mapping: response.id
+        response_mapping: '{ "id": response.id, "name": response.full_name }'
+`,
+      },
+    ],
+    strict: true,
+  });
+  const result = await withStep.execute({
+    model: 'mdm',
+    resource: 'users',
+    method: 'get',
+    id: '42',
+    query: { truto_ignore_remote_data: 'true' },
+    account: { id: 'a2', integration: 'jamf_classic_steps', context: { host: server.host, access_token: 'classic-token' } },
+  });
+  expect(result.body).toEqual({ id: '42', name: 'Jane Doe' });
+  const probe = server.requests.find((r) => r.method === 'POST' && r.body.includes('probe'))!;
+  expect(probe.headers['content-type']).toBe('application/xml');
+  expect(probe.body).toBe('<?xml version="1.0" encoding="UTF-8"?><user><name>probe &amp; co</name></user>');
 });
