@@ -235,28 +235,23 @@ async function benchMapping(engine: Engine, reps: number): Promise<void> {
   const mH = median(times.hand);
   const row = (name: string, t: number[], digits: number, versus: number) =>
     [name, fmt(median(t), digits), fmt(Math.min(...t), digits), fmt(us(median(t)), digits + 1), Math.round(N / (median(t) / 1000)).toLocaleString('en-US'), `${fmt(median(t) / versus, 1)}×`];
-  log(`    after a forced full collection before every run (gc()):`);
-  log(
-    table([
-      ['engine', 'median ms / page', 'min ms', 'µs / record', 'records/s', 'vs hand-written'],
-      row('Unimap engine.mapResponse', times.unimap, 1, mH),
-      row('stock jsonata, per record', times.stock, 1, mH),
-      row('hand-written JS', times.hand, 2, mH),
-    ]),
-  );
+  const turnsTable = (how: string, t: typeof times) => {
+    log(`    ${how}:`);
+    log(
+      table([
+        ['engine', 'median ms / page', 'min ms', 'µs / record', 'records/s', 'vs hand-written'],
+        row('Unimap engine.mapResponse', t.unimap, 1, median(t.hand)),
+        row('stock jsonata, per record', t.stock, 1, median(t.hand)),
+        row('hand-written JS', t.hand, 2, median(t.hand)),
+      ]),
+    );
+  };
+  turnsTable('after a forced full collection before every run (gc())', times);
   log(`    ratios: Unimap is ${fmt(mS / mU, 1)}× faster than stock jsonata (Unimap/jsonata = ${fmt(mU / mS)}×)   Unimap/hand-written = ${fmt(mU / mH, 1)}×   jsonata/hand-written = ${fmt(mS / mH, 1)}×   (median of ${reps})`);
   const sU = median(steady.unimap);
   const sS = median(steady.stock);
   const sH = median(steady.hand);
-  log(`    steady state (the same turns, no forced collection):`);
-  log(
-    table([
-      ['engine', 'median ms / page', 'min ms', 'µs / record', 'records/s', 'vs hand-written'],
-      row('Unimap engine.mapResponse', steady.unimap, 1, sH),
-      row('stock jsonata, per record', steady.stock, 1, sH),
-      row('hand-written JS', steady.hand, 2, sH),
-    ]),
-  );
+  turnsTable('steady state (the same turns, no forced collection)', steady);
   log(`    ratios: Unimap is ${fmt(sS / sU, 1)}× faster than stock jsonata   Unimap/hand-written = ${fmt(sU / sH, 1)}×   (median of ${reps})`);
   summary.push({ what: '(a) 10k page, Unimap µs/record', value: fmt(us(mU)), ratio: `${fmt(mS / mU, 1)}× faster than jsonata, ${fmt(mU / mH, 1)}× hand` });
   summary.push({ what: '(a) 10k page, stock jsonata µs/record', value: fmt(us(mS)), ratio: `${fmt(mS / mH, 0)}× hand` });

@@ -1,5 +1,6 @@
 import type { Engine } from '../engine.js';
 import type { Location } from '../errors.js';
+import { slotLocation } from '../expressions/evaluate.js';
 import { slotFallback } from '../expressions/fast/explain.js';
 
 /** An expression that runs on stock jsonata (same results, slower), and why. */
@@ -33,15 +34,7 @@ export function fastPathReport(engine: Engine): FastPathReport {
         fast++;
         continue;
       }
-      const { origin } = slot;
-      const location: Location = { file: origin.file ?? integration.file, path: origin.path, slot: origin.slot, integration: origin.integration };
-      const at = origin.locate?.(0);
-      if (at) {
-        location.line = at.line;
-        location.column = at.column;
-      }
-      if (origin.operation) location.operation = origin.operation;
-      stock.push({ location, reason });
+      stock.push({ location: { ...slotLocation(slot.origin), file: slot.origin.file ?? integration.file }, reason });
     }
   }
   return { expressions, fast, stock };

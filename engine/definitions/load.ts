@@ -74,7 +74,7 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
   const failed = new Map<string, string>();
   // A YAML alias repeats an expression (the same source, so the same compiled tree): lint each
   // tree once per slot.
-  const lints = new Map<unknown, Map<SlotSpec, ReturnType<typeof unknownBindings>>>();
+  const lints = new Map<jsonata.ExprNode, Map<SlotSpec, ReturnType<typeof unknownBindings>>>();
   const lint = (ast: jsonata.ExprNode, spec: SlotSpec): ReturnType<typeof unknownBindings> => {
     let bySlot = lints.get(ast);
     if (!bySlot) lints.set(ast, (bySlot = new Map()));

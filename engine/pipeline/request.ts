@@ -58,6 +58,13 @@ export function serializeBody(body: unknown, format: string, what: string, xmlRo
   }
 }
 
+/** serializeBody by the endpoint's `body_format` and `xml_root`, XML support loaded first where it sends XML. */
+async function serializeEndpointBody(body: unknown, target: RemoteTarget, what: string): Promise<{ body: unknown; contentType?: string }> {
+  const format = target.endpoint.body_format ?? 'json';
+  if (format === 'xml') await loadXml();
+  return serializeBody(body, format, `the body of ${what}`, target.endpoint.xml_root);
+}
+
 /** Steps resource/method → query → body → path → headers, then the URL. `before` holds the before steps' results. */
 export async function prepareRequest(resolved: ResolvedMethod, input: CallInput, before?: unknown): Promise<PreparedRequest> {
   const target = await resolveRemoteTarget(resolved, input);
@@ -87,8 +94,7 @@ export async function prepareRequest(resolved: ResolvedMethod, input: CallInput,
   const remoteBody = await buildRemoteBody(resolved, input, before);
   const defaults = defaultHeaders(resolved, target, input);
   const path = await buildRemotePath(resolved, target, input, defaults, before);
-  if (target.endpoint.body_format === 'xml') await loadXml();
-  const serialized = serializeBody(remoteBody, target.endpoint.body_format ?? 'json', `the body of ${what}`, target.endpoint.xml_root);
+  const serialized = await serializeEndpointBody(remoteBody, target, what);
   const withType = withContentHeaders(defaults, serialized.contentType, target);
   const headers = await buildRemoteHeaders(resolved, input, withType, remoteBody);
 
@@ -134,8 +140,7 @@ export async function endpointRequest(
   const path = fillTemplate(target.endpoint.path, scope, `the path of ${what}`, encodePathSegment);
   const query = { ...(fillValue(definition.query ?? {}, scope, what) as Record<string, unknown>), ...(fillValue(target.endpoint.query ?? {}, scope, what) as Record<string, unknown>), ...(parts.query ?? {}) };
   const search = buildQueryString(query, target.endpoint.query_array_format ?? definition.query_array_format ?? 'repeat');
-  if (target.endpoint.body_format === 'xml') await loadXml();
-  const serialized = serializeBody(parts.body, target.endpoint.body_format ?? 'json', `the body of ${what}`, target.endpoint.xml_root);
+  const serialized = await serializeEndpointBody(parts.body, target, what);
   const headers = withContentHeaders(defaultHeaders(resolved, target, input), serialized.contentType, target);
   const request: RemoteRequest = { method: target.endpoint.method ?? 'GET', url: `${baseUrl}${path}${search ? `?${search}` : ''}`, headers };
   if (serialized.body !== undefined && request.method !== 'GET') request.body = serialized.body;

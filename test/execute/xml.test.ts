@@ -3,16 +3,23 @@ import { Engine, type ExecuteCall } from '../../engine/index.js';
 import { startServer, type TestServer } from '../support/http-server.js';
 
 // Jamf Pro's Classic API: XML bodies both ways (POST /JSSResource/users/id/0 with <user>…</user>).
-const definition = `name: jamf_classic
+
+/** A Classic API definition: base URL, bearer token and `users.get`, then `more` resources and the unified part. */
+const classic = (name: string, more: string, unified: string) => `name: ${name}
 base_url: "http://{{context.host}}/JSSResource"
 context: { access_token: { secret: true } }
 auth: { type: bearer, token: "{{context.access_token}}" }
 resources:
   users:
     get: { path: "/users/id/{{id}}", response_path: user }
-    create: { method: POST, path: /users/id/0, body_format: xml, xml_root: user, response_path: user }
-unified:
-  mdm:
+${more}unified:
+${unified}`;
+
+const definition = classic(
+  'jamf_classic',
+  `    create: { method: POST, path: /users/id/0, body_format: xml, xml_root: user, response_path: user }
+`,
+  `  mdm:
     users:
       get:
         resource: users
@@ -30,7 +37,8 @@ unified:
         required: [name]
         request_body_mapping: '{ "name": body.name, "full_name": body.name, "email": body.emails[0].email }'
         response_mapping: '{ "id": response.id, "name": body.name }'
-`;
+`,
+);
 
 let server: TestServer;
 const stored = `<?xml version="1.0" encoding="UTF-8"?><user><id>42</id><name>jdoe</name><full_name>Jane Doe</full_name><email>jane.doe@example.com</email><email_address>jane.doe@example.com</email_address><phone_number>555-0100</phone_number><position>Engineer</position><enable_custom_photo_url>false</enable_custom_photo_url><custom_photo_url/><ldap_server><id>-1</id><name>None</name></ldap_server><extension_attributes/><sites><site><id>-1</id><name>None</name></site></sites></user>`;
@@ -101,17 +109,12 @@ test('XML support loads on first use: a before step that writes XML, then XML an
     definitions: [
       {
         file: 'jamf_classic_steps.yaml',
-        text: `name: jamf_classic_steps
-base_url: "http://{{context.host}}/JSSResource"
-context: { access_token: { secret: true } }
-auth: { type: bearer, token: "{{context.access_token}}" }
-resources:
-  users:
-    get: { path: "/users/id/{{id}}", response_path: user }
-  probes:
+        text: classic(
+          'jamf_classic_steps',
+          `  probes:
     create: { method: POST, path: /users/id/0, body_format: xml, xml_root: user, response_path: user }
-unified:
-  mdm:
+`,
+          `  mdm:
     users:
       get:
         resource: users
@@ -124,6 +127,7 @@ unified:
             response_mapping: response.id
         response_mapping: '{ "id": response.id, "name": response.full_name }'
 `,
+        ),
       },
     ],
     strict: true,
