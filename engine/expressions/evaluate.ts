@@ -1,6 +1,6 @@
 import type jsonata from 'jsonata';
 import { UnimapError, type Location } from '../errors.js';
-import { OutputLimitError, toPlain, toPlainShared } from './plain.js';
+import { OutputLimitError, toPlain, toPlainShared, type OutputBudget } from './plain.js';
 import type { ExpressionLimits } from './compile.js';
 import { FastPathUnsupported, type FastExpression } from './fast/compile.js';
 import { pickBindings } from '../definitions/slots.js';
@@ -30,6 +30,8 @@ export interface CompiledSlot {
   fast?: FastExpression | null;
   /** Compiles `fast` on first evaluation, so loading definitions does not pay for it. */
   makeFast?: () => FastExpression | undefined;
+  /** The output budget plainResult counts down: one per slot, refilled for each result. */
+  budget?: OutputBudget;
   /** `fast.accepts` for this slot's bindings: it depends only on their names, which are fixed per slot. */
   fastAccepts?: boolean;
   /** Sees every evaluation (the mapping studio's step list); unset in normal use. */
@@ -152,7 +154,13 @@ function observed<T>(compiled: CompiledSlot, input: Record<string, unknown>, run
  */
 function plainResult(compiled: CompiledSlot, result: unknown, share: boolean, fresh = false): unknown {
   const limits = compiled.limits;
-  const budget = limits ? { bytes: limits.maxOutputBytes, maxDepth: limits.maxOutputDepth } : undefined;
+  let budget: OutputBudget | undefined;
+  if (limits) {
+    // Refilled, not allocated per record: the copy below is synchronous, so no other use overlaps.
+    budget = compiled.budget ??= { bytes: 0, maxDepth: 0 };
+    budget.bytes = limits.maxOutputBytes;
+    budget.maxDepth = limits.maxOutputDepth;
+  }
   try {
     return share ? toPlainShared(result, budget, fresh) : toPlain(result, budget);
   } catch (error) {

@@ -77,7 +77,9 @@ export async function mapRecords(
   }
   // The slot's own bindings, picked once for the page: only `response` changes per record.
   const picked = pickBindings(slot.origin.slot, bindings);
-  for (const raw of records) {
+  // An index loop: in this async function, for…of allocated an iterator result per record.
+  for (let i = 0; i < records.length; i++) {
+    const raw = records[i];
     picked.response = raw;
     let value = evaluatePickedSync(slot, picked, true);
     if (value === NEEDS_ASYNC) value = await evaluateSlot(slot, picked, true);

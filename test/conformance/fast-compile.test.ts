@@ -148,6 +148,81 @@ describe('compileFast', () => {
   });
 });
 
+describe('compileFast: what it keeps or sizes between and within evaluations', () => {
+  const stock = async (source: string, input: unknown) => jsonata(source).evaluate(input);
+  const noHoles = (array: unknown[]) => {
+    for (let i = 0; i < array.length; i++) expect(i in array, `index ${i}`).toBe(true);
+  };
+
+  it("reuses a block's frame without keeping its bindings, after a clean end or a throw", async () => {
+    const source = '( $seen := $exists($x); $x := a; $n := $x + b; a > 1 ? ($late := a); { "seen": $seen, "n": $n, "late": $late } )';
+    const compiled = fast(source).fast!;
+    for (const input of [{ a: 2, b: 1 }, { a: 1, b: 1 }, { a: 3, b: 'x' }, { a: 1, b: 2 }]) {
+      let quick: unknown;
+      try {
+        quick = compiled.evaluate(input);
+      } catch (error) {
+        quick = { code: (error as { code?: string }).code };
+      }
+      const expected = await stock(source, input).catch((error: { code?: string }) => ({ code: error.code }));
+      expect(quick, JSON.stringify(input)).toEqual(expected);
+    }
+  });
+
+  it("reuses a written-in function's frame per item without its bindings leaking to the next", async () => {
+    const sources = [
+      '$map(a, function($v, $i) { ( $prev := $exists($p); $p := $v; { "v": $v, "i": $i, "prev": $prev } ) })',
+      '$map(a, function($v) { ( $v > 1 ? ($big := $v); $big ) })',
+      '$filter(a, function($v, $i, $all) { $v > $i and $count($all) > 1 })',
+    ];
+    for (const source of sources) {
+      const compiled = fast(source).fast!;
+      expect(compiled, source).toBeDefined();
+      for (const input of [{ a: [3, 1, 2] }, { a: [0, 5] }]) {
+        expect(compiled.evaluate(input), `${source} on ${JSON.stringify(input)}`).toEqual(await stock(source, input));
+      }
+    }
+  });
+
+  it('builds objects that are plain objects, keys in the written order', () => {
+    for (const source of ['{ "b": a, "a": a, "z": missing, "c": 1 }', '$removeEmpty({ "b": a, "a": "", "c": [] , "d": 2 })']) {
+      const compiled = fast(source, true).fast!;
+      for (const a of [1, 2, 3]) {
+        const value = compiled.evaluate({ a }) as Record<string, unknown>;
+        expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+        expect(value.constructor).toBe(Object);
+        expect(Object.keys(value)).toEqual(source.startsWith('{') ? ['b', 'a', 'c'] : ['b', 'd']);
+        value.remote_data = { a };
+        expect(JSON.stringify(value)).toContain(`"remote_data":{"a":${a}}`);
+      }
+    }
+  });
+
+  it('gives arrays and sequences of the right length, without holes, however they grow', async () => {
+    const many = Array.from({ length: 5000 }, (_, i) => i);
+    const cases: [string, unknown][] = [
+      ['[a, missing, b]', { a: 1, b: 3 }],
+      ['[a, ys, b]', { a: 1, ys: [2, 3, 4, 5, 6], b: 7 }],
+      ['[ys, ys, missing]', { ys: [1, 2] }],
+      ['[ys]', { ys: many }],
+      ['ys[$ % 3 = 0]', { ys: many }],
+      ['ys[$ > 2]', { ys: [1, 5, 2, 7] }],
+      ['ys.($ * 2)', { ys: many }],
+      ['$map(ys, function($v) { $v > 2 ? $v })', { ys: [1, 5, 2, 7] }],
+      ['($x := ys; $x.{ "v": $ })', { ys: [1, 2] }],
+      ['($x := y; $x.{ "v": $ })', { y: 1 }],
+      ['items.tags', { items: [{ tags: ['a', 'b'] }, { tags: 'c' }, {}, { tags: ['d'] }] }],
+      ['items[0].tags', { items: [{ tags: ['a', 'b'] }] }],
+      ['$.items.tags^($)', { items: [{ tags: ['b', 'a'] }] }],
+    ];
+    for (const [source, input] of cases) {
+      const quick = fast(source).fast!.evaluate(input);
+      expect(quick, source).toEqual(await stock(source, input));
+      if (Array.isArray(quick)) noHoles(quick);
+    }
+  });
+});
+
 describe('compileFast guardrails', () => {
   it('stops a long evaluation with D1012 when timeoutMs is set', () => {
     const quadratic = jsonata('items.( $v := x; $count($$.items[x = $v]) )');

@@ -139,6 +139,40 @@ function sequenceOf(item: unknown): Sequence {
   return sequence;
 }
 
+/**
+ * An empty sequence with room for `expected` items, filled by index and cut to length with
+ * `fitted`. A first push to `[]` grows it to 17 slots; most sequences here hold about as many
+ * items as the list they come from, and often one or two. Holey, but never left with holes.
+ */
+function sequenceWithRoom(expected: number): Sequence {
+  // Past ~100,000 slots `new Array(n)` makes a dictionary array: very large lists grow as before.
+  const sequence = new Array<unknown>(expected < ROOM_LIMIT ? expected : ROOM_LIMIT) as Sequence;
+  sequence.sequence = true;
+  return sequence;
+}
+
+const ROOM_LIMIT = 4096;
+
+/** Cuts an array filled by index to its `count` items (V8 trims in place: no copy). */
+function fitted<T extends unknown[]>(array: T, count: number): T {
+  if (array.length !== count) array.length = count;
+  return array;
+}
+
+/** The first `size` items of `array` in a new array of `length` slots, to be filled by index. */
+function withRoom(array: readonly unknown[], size: number, length: number): unknown[] {
+  const larger = new Array<unknown>(length);
+  for (let i = 0; i < size; i++) larger[i] = array[i];
+  return larger;
+}
+
+/** A new sequence with the items of a plain array. */
+function sequenceFrom(items: readonly unknown[]): Sequence {
+  const sequence = items.slice() as Sequence;
+  sequence.sequence = true;
+  return sequence;
+}
+
 /** jsonata's createSequence, for the builtins' focus; the compiler itself uses the two above (no rest array per call). */
 function createSequence(...items: unknown[]): Sequence {
   return items.length === 1 ? sequenceOf(items[0]) : newSequence();
@@ -383,20 +417,36 @@ class Frame {
   private names: readonly string[] | undefined;
   private values: unknown[] | undefined;
   private ownNames = false;
-  readonly clock: EvaluationState;
+  clock: EvaluationState;
   constructor(
-    private readonly parent: Frame | undefined,
+    private parent: Frame | undefined,
     private bindings?: Record<string, unknown>,
     clock?: EvaluationState,
-    staticNames?: readonly string[],
+    private readonly staticNames?: readonly string[],
   ) {
     this.clock = clock ?? parent?.clock ?? { ticks: 0, deadline: Infinity, timeoutMs: 0, root: undefined, reads: [], environment: undefined };
-    if (staticNames !== undefined && staticNames.length > 0) {
+    this.unbindAll();
+  }
+  private unbindAll(): void {
+    const staticNames = this.staticNames;
+    if (staticNames === undefined || staticNames.length === 0) return;
+    if (this.ownNames || this.values === undefined) {
       this.names = staticNames;
-      const values = new Array<unknown>(staticNames.length);
-      for (let i = 0; i < values.length; i++) values[i] = UNBOUND;
-      this.values = values;
+      this.values = new Array<unknown>(staticNames.length);
+      this.ownNames = false;
     }
+    const values = this.values;
+    for (let i = 0; i < values.length; i++) values[i] = UNBOUND;
+  }
+  /** Takes a vacated frame (see FrameSite) into use again under `parent`. */
+  reenter(parent: Frame): void {
+    this.parent = parent;
+    this.clock = parent.clock;
+  }
+  /** Lets go of everything this evaluation bound, so a kept frame holds no data. */
+  vacate(): void {
+    this.parent = undefined;
+    this.unbindAll();
   }
   /** Makes a top frame (no parent, no static names) new for another evaluation. */
   restart(bindings: Record<string, unknown> | undefined, deadline: number, root: unknown): void {
@@ -447,6 +497,29 @@ class Frame {
     }
     if (this.bindings && Object.prototype.hasOwnProperty.call(this.bindings, name)) return this.bindings[name];
     return this.parent?.lookup(name);
+  }
+}
+
+/**
+ * The frame of one block, or of one function written in a call, kept between its evaluations. A
+ * frame never outlives its block or call: a lambda bound in a block is only ever called as
+ * `$f(…)` inside it (see lambdaNames), and nothing else holds a frame. So the last one is given
+ * back and taken again, instead of a new frame per record. A nested evaluation of the same site
+ * (or one after a throw, which gives nothing back) finds none and makes its own.
+ */
+class FrameSite {
+  private spare: Frame | undefined;
+  constructor(private readonly names: readonly string[]) {}
+  take(parent: Frame): Frame {
+    const frame = this.spare;
+    if (frame === undefined) return new Frame(parent, undefined, undefined, this.names);
+    this.spare = undefined;
+    frame.reenter(parent);
+    return frame;
+  }
+  give(frame: Frame): void {
+    frame.vacate();
+    this.spare = frame;
   }
 }
 
@@ -595,8 +668,9 @@ function compileFilter(predicate: AstNode, state: CompileState): (input: unknown
   }
   const test = compileNode(predicate, state);
   return (input, env) => {
-    const results = newSequence();
     const list: unknown[] = Array.isArray(input) ? input : sequenceOf(input);
+    const results = sequenceWithRoom(list.length);
+    let size = 0;
     for (let index = 0; index < list.length; index++) {
       const item = list[index];
       let res = test(item, env);
@@ -605,13 +679,13 @@ function compileFilter(predicate: AstNode, state: CompileState): (input: unknown
         for (const ires of res as number[]) {
           let ii = Math.floor(ires);
           if (ii < 0) ii = list.length + ii;
-          if (ii === index) results.push(item);
+          if (ii === index) results[size++] = item;
         }
       } else if (toBoolean(res)) {
-        results.push(item);
+        results[size++] = item;
       }
     }
-    return results;
+    return fitted(results, size);
   };
 }
 
@@ -733,11 +807,12 @@ function compileCore(node: AstNode, state: CompileState): Node {
           ? compileLambdaBind(e, state)
           : compileNode(e, state),
       );
-      const names = frameBindNames(statements);
+      const site = new FrameSite(frameBindNames(statements));
       return (input, env) => {
-        const frame = new Frame(env, undefined, undefined, names);
+        const frame = site.take(env);
         let result: unknown;
         for (const expression of expressions) result = expression(input, frame);
+        site.give(frame);
         return result;
       };
     }
@@ -918,11 +993,14 @@ function compileHigherOrder(node: AstNode, name: HigherOrder, state: CompileStat
   if (name === 'reduce' && arity < 2) throw new Unsupported('$reduce function with fewer than two parameters');
   // The function's parameters, in order: for the array and object functions jsonata's hofFuncArgs
   // (the item, its index or key, the whole), for $reduce the accumulated value first.
+  const site = new FrameSite(params);
   const apply = (input: unknown, env: Frame, a: unknown, b: unknown, c: unknown, d?: unknown): unknown => {
     checkDeadline(env);
-    const frame = new Frame(env);
+    const frame = site.take(env);
     for (let p = 0; p < arity; p++) frame.bind(params[p]!, p === 0 ? a : p === 1 ? b : p === 2 ? c : p === 3 ? d : undefined);
-    return body(input, frame);
+    const result = body(input, frame);
+    site.give(frame);
+    return result;
   };
   const run = (input: unknown, env: Frame, value: unknown, start: unknown): unknown => {
     if (name === 'each' || name === 'sift') {
@@ -971,12 +1049,13 @@ function compileHigherOrder(node: AstNode, name: HigherOrder, state: CompileStat
       if (!found) throw fail('D3139', {});
       return result;
     }
-    const result = newSequence();
+    const result = sequenceWithRoom(list.length);
+    let size = 0;
     for (let i = 0; i < list.length; i++) {
       const res = apply(input, env, list[i], i, list);
-      if (name === 'map' ? res !== undefined : toBoolean(res)) result.push(name === 'map' ? res : list[i]);
+      if (name === 'map' ? res !== undefined : toBoolean(res)) result[size++] = name === 'map' ? res : list[i];
     }
-    return result;
+    return fitted(result, size);
   };
   return (input, env) => {
     tick(env);
@@ -1092,40 +1171,81 @@ function compilePath(node: AstNode, state: CompileState): Node {
       sort: false,
     };
   });
-  const general: Node = (input, env) => {
+  // A step's result only feeds the next step's loop, except for a sort, which can hand its
+  // input back as the path's result: that one must stay a sequence of its own.
+  const feedsSort = compiled.map((_, i) => compiled[i + 1]?.sort === true);
+  /**
+   * jsonata's evaluatePath. `collapsed`: the result as compileNode's collapse would leave it, so
+   * a path's usual one-item result is never wrapped in a sequence just to be unwrapped.
+   */
+  const walk = (input: unknown, env: Frame, collapsed: boolean): unknown => {
     // jsonata wraps a single input in a sequence for the first step; here it is read as one item
-    // (`inputSequence` undefined) rather than allocated.
+    // (`inputSequence` undefined) rather than allocated, and so is any step's single result.
     let inputSequence: unknown[] | undefined = Array.isArray(input) && !firstIsVariable ? input : undefined;
+    let item = input;
     let resultSequence: unknown;
-    for (const step of compiled) {
+    for (let s = 0; s < compiled.length; s++) {
+      const step = compiled[s]!;
       if (step.consarray) {
-        resultSequence = step.node(inputSequence ?? sequenceOf(input), env);
+        resultSequence = step.node(inputSequence ?? sequenceOf(item), env);
       } else if (step.sort) {
         // jsonata's evaluateStep for a sort: the whole sequence sorted, then its stages on the result.
-        let sorted = step.node(inputSequence ?? sequenceOf(input), env);
+        let sorted = step.node(inputSequence ?? sequenceOf(item), env);
         for (let k = 0; k < step.stages.length; k++) sorted = step.stages[k]!(sorted, env);
         resultSequence = sorted;
+      } else if (inputSequence === undefined) {
+        // One input item, so one result.
+        let res = step.node(item, env);
+        for (let k = 0; k < step.stages.length; k++) res = step.stages[k]!(res, env);
+        if (res === undefined) {
+          resultSequence = newSequence();
+          break;
+        }
+        const flat = Array.isArray(res) && !(res as Sequence).cons;
+        if (step.last) {
+          if (Array.isArray(res) && !isSequence(res)) resultSequence = res;
+          else if (!flat) {
+            if (collapsed) return res;
+            resultSequence = sequenceOf(res);
+          } else if (collapsed && (res as unknown[]).length <= 1) return (res as unknown[])[0];
+          else resultSequence = sequenceFrom(res as unknown[]);
+          break;
+        }
+        if (!flat) {
+          if (feedsSort[s]) inputSequence = sequenceOf(res);
+          else item = res;
+          continue;
+        }
+        if ((res as unknown[]).length === 0) {
+          resultSequence = newSequence();
+          break;
+        }
+        // Read, not kept: the next step loops over it and builds its own result.
+        inputSequence = feedsSort[s] ? sequenceFrom(res as unknown[]) : (res as unknown[]);
+        continue;
       } else {
         // jsonata's evaluateStep, in one pass: the results are flattened as they come, and a
         // single plain array as the last step's only result is the result itself.
-        const out = newSequence();
+        const items = inputSequence;
+        const n = items.length;
+        const out = sequenceWithRoom(n);
+        let size = 0;
         let count = 0;
         let only: unknown;
-        const items = inputSequence;
-        const n = items ? items.length : 1;
         for (let i = 0; i < n; i++) {
-          let res = step.node(items ? items[i] : input, env);
+          let res = step.node(items[i], env);
           for (let k = 0; k < step.stages.length; k++) res = step.stages[k]!(res, env);
           if (res === undefined) continue;
           if (++count === 1) only = res;
-          if (!Array.isArray(res) || (res as Sequence).cons) out.push(res);
-          else for (let j = 0; j < res.length; j++) out.push(res[j]);
+          if (!Array.isArray(res) || (res as Sequence).cons) out[size++] = res;
+          else for (let j = 0; j < res.length; j++) out[size++] = res[j];
         }
-        resultSequence = step.last && count === 1 && Array.isArray(only) && !isSequence(only) ? only : out;
+        resultSequence = step.last && count === 1 && Array.isArray(only) && !isSequence(only) ? only : fitted(out, size);
       }
       if (resultSequence === undefined || (resultSequence as { length?: unknown }).length === 0) break;
       inputSequence = resultSequence as unknown[];
     }
+    if (collapsed) return collapse(resultSequence);
     if (keepSingletonArray) {
       if (Array.isArray(resultSequence) && (resultSequence as Sequence).cons && !(resultSequence as Sequence).sequence) {
         resultSequence = sequenceOf(resultSequence);
@@ -1136,12 +1256,21 @@ function compilePath(node: AstNode, state: CompileState): Node {
     }
     return resultSequence;
   };
+  const collapsedGeneral: Node = (input, env) => walk(input, env, true);
   const plain = plainNamePath(node);
-  if (!plain) return general;
+  if (!plain) {
+    if (keepSingletonArray || has(node, 'predicate') || node.keepArray) return (input, env) => walk(input, env, false);
+    // Collapsed here, so compileNode adds no wrapper: it ticks the clock itself.
+    const path: Node = (input, env) => {
+      tick(env);
+      return walk(input, env, true);
+    };
+    selfCollapsing.add(path);
+    return path;
+  }
   const { keys, filtered } = plain;
   const checkFunction = keys.map((key) => FUNCTION_OBJECT_KEYS.has(key));
   const stages = filtered ? compiled[compiled.length - 1]!.stages : [];
-  const collapsedGeneral: Node = (input, env) => collapse(general(input, env));
   // `a.b.c` over objects: plain property reads. Any array on the way takes the general path,
   // which flattens and collapses sequences exactly as jsonata does. `a.b[pred]` filters the
   // array it reaches directly: each predicate filter returns a fresh sequence, which is what
@@ -1407,16 +1536,24 @@ function compileUnary(node: AstNode, state: CompileState): Node {
       const items = (node.expressions ?? []).map((item) => ({ node: compileNode(item, state), nested: item.value === '[' }));
       const cons = node.consarray === true && !output;
       return (input, env) => {
-        // jsonata appends with concat; the array is ours until returned, so pushing gives the
-        // same elements without a copy per item.
-        const result: unknown[] = [];
-        for (const item of items) {
+        // jsonata appends with concat; the array is ours until returned, so filling it gives the
+        // same elements without a copy per item. Room for one element per item (see sequenceWithRoom).
+        let room = new Array<unknown>(items.length < ROOM_LIMIT ? items.length : ROOM_LIMIT);
+        let size = 0;
+        for (let i = 0; i < items.length; i++) {
+          const item = items[i]!;
           const value = item.node(input, env);
-          if (value !== undefined) {
-            if (item.nested || !Array.isArray(value)) result.push(value);
-            else for (const element of value) result.push(element);
+          if (value === undefined) continue;
+          if (item.nested || !Array.isArray(value)) {
+            room[size++] = value;
+            continue;
           }
+          // Room for these and one per item left, rather than the 17 slots an overflow grows by.
+          const needed = size + value.length + (items.length - i - 1);
+          if (needed > room.length && needed <= ROOM_LIMIT) room = withRoom(room, size, needed);
+          for (let j = 0; j < value.length; j++) room[size++] = value[j];
         }
+        const result = fitted(room, size);
         // jsonata defines the flag non-enumerable; nothing the fast path hands an array to lists an
         // array's own keys, so a plain assignment (a cached map transition, no descriptor) does.
         if (cons) (result as Sequence).cons = true;
@@ -1444,9 +1581,10 @@ function compileObject(node: AstNode, state: CompileState): Node {
     // values are evaluated in the same order as the general loop below would.
     const values = compiled.map(([, value]) => value);
     const general = compileObjectGeneral(node, compiled);
+    const Output = plainObjectMaker();
     const constructor: Node = (input, env) => {
       if (Array.isArray(input)) return general(input, env);
-      const result: Record<string, unknown> = {};
+      const result = new Output();
       for (let i = 0; i < values.length; i++) {
         const value = values[i](input, env);
         if (value !== undefined) result[staticKeys[i]!] = value;
@@ -1457,6 +1595,20 @@ function compileObject(node: AstNode, state: CompileState): Node {
     return constructor;
   }
   return compileObjectGeneral(node, compiled);
+}
+
+/**
+ * A constructor of plain objects (prototype Object.prototype, like `{}`) for one object
+ * constructor in an expression. `{}` has room for 4 properties, and a record mapping sets 8 or
+ * more, then the pipeline adds `remote_data`: each step past the room allocates a larger
+ * out-of-object property store. V8 sizes a constructor's objects to the properties they are
+ * first given (in-object slack tracking), so these hold all of them in the object itself.
+ */
+function plainObjectMaker(): new () => Record<string, unknown> {
+  // A function per call: the sizing belongs to each function, and each site has its own keys.
+  const Output = function PlainObject() {} as unknown as new () => Record<string, unknown>;
+  Output.prototype = Object.prototype;
+  return Output;
 }
 
 /** Static-key object constructors' keys and value nodes, for `$removeEmpty({…})` (see removeEmptyObject). */
@@ -1472,11 +1624,12 @@ const staticObjects = new WeakMap<Node, { keys: readonly string[]; values: reado
 function removeEmptyObject(parts: { keys: readonly string[]; values: readonly Node[] }, regular: Node): Node {
   const { keys, values } = parts;
   const own = selfCollapsing.has(regular);
+  const Output = plainObjectMaker();
   const fused: Node = (input, env) => {
     if (Array.isArray(input)) return regular(input, env);
     // Where the regular call ticks itself, so does this; otherwise compileNode's wrapper does.
     if (own) tick(env);
-    const result: Record<string, unknown> = {};
+    const result = new Output();
     for (let i = 0; i < values.length; i++) {
       const value = values[i]!(input, env);
       if (value === undefined) continue;
