@@ -18,6 +18,30 @@ function expectRecord(value: unknown, slot: CompiledSlot, what: string): Unified
   return value;
 }
 
+/** One page being mapped (see finishRecord). */
+interface Page {
+  account: CompiledSlot | undefined;
+  ignoreRemoteData: boolean;
+  what: string;
+  out: UnifiedRecord[];
+  raws: unknown[];
+}
+
+/**
+ * A mapped record's last touches: the account layer merged over it, then `remote_data`. A
+ * module function rather than a closure per page, which optimized code would hold on to.
+ */
+function finishRecord(page: Page, mapped: UnifiedRecord, raw: unknown, extra: unknown): void {
+  const { account } = page;
+  if (account) mergeInto(mapped, expectRecord(extra, account, `the account override of ${page.what}`));
+  if (page.ignoreRemoteData) delete mapped.remote_data;
+  // Object.hasOwn, not `mapped.remote_data === undefined`: records come in many shapes, and a
+  // missing-property read across them is a megamorphic miss that cost a fifth of a page.
+  else if (raw !== undefined && !Object.hasOwn(mapped, 'remote_data')) mapped.remote_data = raw;
+  page.out.push(mapped);
+  page.raws.push(raw);
+}
+
 /**
  * Step: `response_mapping` over the remote records. Records mapped to null are dropped; each
  * unified record carries its raw remote record as `remote_data`; the account layer's mapping is
@@ -35,20 +59,10 @@ export async function mapRecords(
   // delete top-level keys, and excludeFields copies nested objects before deleting in them.
   // One bindings object for the page; `response` changes per record (evaluation copies what it needs).
   const bindings: Record<string, unknown> = { query: input.query, rawQuery: input.rawQuery, context: input.context, headers, body: input.body, response: undefined };
-  const what = `response_mapping of ${resolved.integration.name} ${resolved.operation}`;
-  const out: UnifiedRecord[] = [];
-  const raws: unknown[] = [];
+  const page: Page = { account, ignoreRemoteData: input.ignoreRemoteData, what: `response_mapping of ${resolved.integration.name} ${resolved.operation}`, out: [], raws: [] };
+  const { what } = page;
   // Sequential on purpose: evaluations never run concurrently. The fast path answers
   // synchronously, so a page awaits nothing per record unless stock jsonata is needed.
-  const finish = (mapped: UnifiedRecord, raw: unknown, extra: unknown): void => {
-    if (account) mergeInto(mapped, expectRecord(extra, account, `the account override of ${what}`));
-    if (input.ignoreRemoteData) delete mapped.remote_data;
-    // Object.hasOwn, not `mapped.remote_data === undefined`: records come in many shapes, and a
-    // missing-property read across them is a megamorphic miss that cost a fifth of a page.
-    else if (raw !== undefined && !Object.hasOwn(mapped, 'remote_data')) mapped.remote_data = raw;
-    out.push(mapped);
-    raws.push(raw);
-  };
   const accountOutput = async (raw: unknown): Promise<unknown> => {
     if (!account) return undefined;
     bindings.response = raw;
@@ -57,8 +71,8 @@ export async function mapRecords(
   };
 
   if (!slot) {
-    for (const raw of records) if (isPlainObject(raw)) finish(shallowCopy(raw), raw, account ? await accountOutput(raw) : undefined);
-    return { records: out, raw: raws };
+    for (const raw of records) if (isPlainObject(raw)) finishRecord(page, shallowCopy(raw), raw, account ? await accountOutput(raw) : undefined);
+    return { records: page.out, raw: page.raws };
   }
   if ((resolved.config.response_mapping_method ?? 'item') === 'array') {
     bindings.response = records;
@@ -71,9 +85,9 @@ export async function mapRecords(
       const raw = paired ? records[i] : undefined;
       // Items sit below the result's top level, so they may be the vendor's own records
       // (`response` returned as is): each gets its own top level before keys are added.
-      if (record) finish(shallowCopy(record), raw, account ? await accountOutput(raw) : undefined);
+      if (record) finishRecord(page, shallowCopy(record), raw, account ? await accountOutput(raw) : undefined);
     }
-    return { records: out, raw: raws };
+    return { records: page.out, raw: page.raws };
   }
   // The slot's own bindings, picked once for the page: only `response` changes per record.
   const picked = pickBindings(slot.origin.slot, bindings);
@@ -84,7 +98,7 @@ export async function mapRecords(
     let value = evaluatePickedSync(slot, picked, true);
     if (value === NEEDS_ASYNC) value = await evaluateSlot(slot, picked, true);
     const record = expectRecord(value, slot, what);
-    if (record) finish(record, raw, account ? await accountOutput(raw) : undefined);
+    if (record) finishRecord(page, record, raw, account ? await accountOutput(raw) : undefined);
   }
-  return { records: out, raw: raws };
+  return { records: page.out, raw: page.raws };
 }

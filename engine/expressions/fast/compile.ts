@@ -37,6 +37,11 @@ export interface FastExpression {
   evaluateAccepted(input: unknown, bindings?: Record<string, unknown>): unknown;
   /** The result's top level is always built by the expression (an object or array constructor), never shared with the input. */
   fresh: boolean;
+  /**
+   * SEQUENCE_SHAPES, held for as long as the expression can run: a module variable that no
+   * function refers to is not kept once the module has run (nor in a bundle's scope).
+   */
+  readonly shapes: readonly unknown[];
 }
 
 export interface CompileFastOptions {
@@ -171,6 +176,57 @@ function sequenceFrom(items: readonly unknown[]): Sequence {
   const sequence = items.slice() as Sequence;
   sequence.sequence = true;
   return sequence;
+}
+
+/**
+ * One live array of each shape (V8 map) a sequence takes, built by the same steps as the real
+ * ones. Optimized code holds the maps it was built for weakly, and a map that no live object
+ * has dies at a full collection, taking that code with it. Sequences live for one evaluation:
+ * without these, every full collection between two pages threw away the optimized code of the
+ * path, filter and collapse closures, to be compiled again on the next page.
+ */
+const SEQUENCE_SHAPES: readonly unknown[] = sequenceShapes();
+
+function sequenceShapes(): unknown[] {
+  const shapes: unknown[] = [];
+  const withFlags = (make: () => Sequence): void => {
+    shapes.push(make());
+    const kept = make();
+    kept.keepSingleton = true;
+    const wrapped = make();
+    wrapped.outerWrapper = true;
+    shapes.push(kept, wrapped);
+  };
+  withFlags(newSequence);
+  withFlags(() => sequenceWithRoom(1));
+  // A small integer, a number, anything else: the three element kinds an array moves through.
+  for (const item of [1, 0.5, {}]) {
+    withFlags(() => {
+      const pushed = newSequence();
+      pushed.push(item);
+      return pushed;
+    });
+    withFlags(() => {
+      const filled = sequenceWithRoom(1);
+      filled[0] = item;
+      return filled;
+    });
+    withFlags(() => sequenceOf(item));
+    withFlags(() => sequenceFrom([item]));
+    withFlags(() => {
+      const range = new Array<unknown>(1) as Sequence;
+      range[0] = item;
+      range.sequence = true;
+      return range;
+    });
+    for (const array of [new Array<unknown>(1), [item]]) {
+      array[0] = item;
+      (array as Sequence).cons = true;
+      shapes.push(array);
+      withFlags(() => sequenceOf(array));
+    }
+  }
+  return shapes;
 }
 
 /** jsonata's createSequence, for the builtins' focus; the compiler itself uses the two above (no rest array per call). */
@@ -2104,6 +2160,7 @@ function compileOrExplain(expression: jsonata.Expression, options: CompileFastOp
     accepts,
     evaluateAccepted,
     fresh: freshRoot(ast, state),
+    shapes: SEQUENCE_SHAPES,
     evaluate(input: unknown, bindings?: Record<string, unknown>): unknown {
       if (!accepts(bindings)) throw new FastPathUnsupported('a binding shadows a function the expression calls');
       return evaluateAccepted(input, bindings);
