@@ -66,10 +66,28 @@ function nodeBodyResponse(stream: Readable, init: ResponseInit): Response {
   return response;
 }
 
+/**
+ * How long a pooled connection may sit idle. A server closes idle keep-alive connections (Node's
+ * after 5 s), and a request sent on one just as it closes fails with a reset: a 502 for a call
+ * that never reached the vendor. Node's agent closes its side first only with a `timeout`, which
+ * a server's `Keep-Alive: timeout=N` hint then lowers to N − 1 s (without one the hint is
+ * ignored). 4 s, as undici's default.
+ */
+const IDLE_MS = 4_000;
+
+/** Methods that may be sent again when a reused connection turns out closed (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/** A connection the server had already closed: the request was never read. */
+function closedUnderneath(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
 export function createNodeFetch(fallback: FetchLike = globalThis.fetch as FetchLike): NodeFetch {
   const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
+    'http:': new http.Agent({ keepAlive: true, maxSockets: 256, timeout: IDLE_MS }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets: 256, timeout: IDLE_MS }),
   };
   const fetch: FetchLike = (input, init = {}) => {
     const url = new URL(input);
@@ -87,33 +105,43 @@ export function createNodeFetch(fallback: FetchLike = globalThis.fetch as FetchL
       const payload = typeof body === 'string' ? Buffer.from(body) : body ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : undefined;
       if (payload && !('content-length' in headers)) headers['content-length'] = String(payload.length);
       const client = url.protocol === 'https:' ? https : http;
-      const request = client.request(url, { method: init.method ?? 'GET', headers, agent: agents[url.protocol as 'http:' | 'https:'] }, (res) => {
-        const responseHeaders = new Headers();
-        for (let i = 0; i < res.rawHeaders.length; i += 2) responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
-        const status = res.statusCode ?? 502;
-        let stream: Readable = res;
-        const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase();
-        if (encoding === 'gzip' || encoding === 'x-gzip') stream = res.pipe(zlib.createGunzip());
-        else if (encoding === 'deflate') stream = res.pipe(zlib.createInflate());
-        else if (encoding === 'br') stream = res.pipe(zlib.createBrotliDecompress());
-        if (stream !== res) res.on('error', (error) => stream.destroy(error));
-        const init = { status, statusText: res.statusMessage ?? '', headers: responseHeaders };
-        if (NULL_BODY_STATUS.has(status) || request.method === 'HEAD') {
-          res.resume();
-          resolve(new Response(null, init));
-          return;
-        }
-        resolve(nodeBodyResponse(stream, init));
-      });
-      const onAbort = () => request.destroy(signal?.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError'));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      request.on('close', () => signal?.removeEventListener('abort', onAbort));
-      // Like fetch, a failure before the response rejects with a TypeError carrying the cause.
-      request.on('error', (error) => {
-        if (signal?.aborted) reject(signal.reason ?? error);
-        else reject(Object.assign(new TypeError('fetch failed'), { cause: error }));
-      });
-      request.end(payload);
+      const method = init.method ?? 'GET';
+      const idempotent = IDEMPOTENT.has(method.toUpperCase());
+      let responded = false;
+      const send = (retried: boolean): void => {
+        const request = client.request(url, { method, headers, agent: agents[url.protocol as 'http:' | 'https:'] }, (res) => {
+          responded = true;
+          const responseHeaders = new Headers();
+          for (let i = 0; i < res.rawHeaders.length; i += 2) responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+          const status = res.statusCode ?? 502;
+          let stream: Readable = res;
+          const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase();
+          if (encoding === 'gzip' || encoding === 'x-gzip') stream = res.pipe(zlib.createGunzip());
+          else if (encoding === 'deflate') stream = res.pipe(zlib.createInflate());
+          else if (encoding === 'br') stream = res.pipe(zlib.createBrotliDecompress());
+          if (stream !== res) res.on('error', (error) => stream.destroy(error));
+          const init = { status, statusText: res.statusMessage ?? '', headers: responseHeaders };
+          if (NULL_BODY_STATUS.has(status) || request.method === 'HEAD') {
+            res.resume();
+            resolve(new Response(null, init));
+            return;
+          }
+          resolve(nodeBodyResponse(stream, init));
+        });
+        const onAbort = () => request.destroy(signal?.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError'));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        request.on('close', () => signal?.removeEventListener('abort', onAbort));
+        // Like fetch, a failure before the response rejects with a TypeError carrying the cause.
+        request.on('error', (error) => {
+          if (signal?.aborted) return reject(signal.reason ?? error);
+          // A pooled connection closed by the server as it was reused: an idempotent request is
+          // sent once more on a new one (a create is not: it fails, rather than risk two).
+          if (!retried && !responded && request.reusedSocket && closedUnderneath(error) && idempotent) return send(true);
+          reject(Object.assign(new TypeError('fetch failed'), { cause: error }));
+        });
+        request.end(payload);
+      };
+      send(false);
     });
   };
   return {

@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createNodeFetch } from '../../engine/transport/node-fetch.js';
@@ -96,6 +98,73 @@ describe('createNodeFetch', () => {
       { fetch: (url, init) => nodeFetch.fetch(url.replace('https://', 'http://'), init) },
     );
     expect(result.status).toBe(201);
+  });
+});
+
+/** A real server on 127.0.0.1 that counts connections and requests; `handle` may answer or not. */
+async function countingServer(handle: (requestOnConnection: number, res: import('node:http').ServerResponse, destroy: () => void) => void, keepAliveTimeout = 5_000) {
+  const connections = new Set<unknown>();
+  let requests = 0;
+  const perSocket = new WeakMap<object, number>();
+  const server: Server = createServer((req, res) => {
+    requests++;
+    const n = (perSocket.get(req.socket) ?? 0) + 1;
+    perSocket.set(req.socket, n);
+    req.resume();
+    req.on('end', () => handle(n, res, () => req.socket.destroy()));
+  });
+  server.keepAliveTimeout = keepAliveTimeout;
+  server.on('connection', (socket) => connections.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: () => connections.size,
+    requests: () => requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('createNodeFetch: pooled connections', () => {
+  test("closes an idle connection before the server's announced keep-alive timeout", async () => {
+    // Node's server announces `Keep-Alive: timeout=2`: the pool lets the connection go after 1 s
+    // idle, so a request after 1.3 s opens a new one instead of racing the server's close.
+    const server = await countingServer((_, res) => res.end('ok'), 2_000);
+    const pool = createNodeFetch();
+    try {
+      expect(await (await pool.fetch(`${server.origin}/a`, { redirect: 'manual' })).text()).toBe('ok');
+      expect(await (await pool.fetch(`${server.origin}/b`, { redirect: 'manual' })).text()).toBe('ok');
+      expect(server.connections()).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      expect(await (await pool.fetch(`${server.origin}/c`, { redirect: 'manual' })).text()).toBe('ok');
+      expect(server.connections()).toBe(2);
+    } finally {
+      pool.close();
+      await server.close();
+    }
+  });
+
+  test('sends an idempotent request again when a reused connection was closed under it; never a create', async () => {
+    // The second request on every connection finds it closed, as when the server's idle close
+    // crosses the request on the wire.
+    const server = await countingServer((n, res, destroy) => (n === 2 ? destroy() : res.end('ok')));
+    const pool = createNodeFetch();
+    try {
+      await pool.fetch(`${server.origin}/warm`, { redirect: 'manual' }).then((r) => r.text());
+      const get = await pool.fetch(`${server.origin}/users/1`, { redirect: 'manual' });
+      expect(await get.text()).toBe('ok');
+      expect(server.requests()).toBe(3); // the GET twice: once on the closed connection, once on a new one
+
+      // The GET's new connection has served one request: the next one on it is closed under it.
+      const before = server.requests();
+      await expect(pool.fetch(`${server.origin}/users`, { method: 'POST', body: '{"name":"x"}', redirect: 'manual' })).rejects.toMatchObject({
+        name: 'TypeError',
+        cause: expect.objectContaining({ code: 'ECONNRESET' }),
+      });
+      expect(server.requests()).toBe(before + 1); // sent once: a create is not repeated
+    } finally {
+      pool.close();
+      await server.close();
+    }
   });
 });
 
