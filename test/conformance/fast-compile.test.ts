@@ -174,6 +174,9 @@ describe('compileFast: what it keeps or sizes between and within evaluations', (
       '$map(a, function($v, $i) { ( $prev := $exists($p); $p := $v; { "v": $v, "i": $i, "prev": $prev } ) })',
       '$map(a, function($v) { ( $v > 1 ? ($big := $v); $big ) })',
       '$filter(a, function($v, $i, $all) { $v > $i and $count($all) > 1 })',
+      // No parameter: the bind goes into the function's own frame, which must start empty each time.
+      '$map(a, function() { $x := $exists($x) })',
+      '$map(a, function($v) { $w := $exists($w) ? "again" : $v })',
     ];
     for (const source of sources) {
       const compiled = fast(source).fast!;

@@ -485,7 +485,13 @@ class Frame {
   }
   private unbindAll(): void {
     const staticNames = this.staticNames;
-    if (staticNames === undefined || staticNames.length === 0) return;
+    if (staticNames === undefined || staticNames.length === 0) {
+      // Names bound anyway (a function written in a call with no parameters binds into its frame).
+      this.names = undefined;
+      this.values = undefined;
+      this.ownNames = false;
+      return;
+    }
     if (this.ownNames || this.values === undefined) {
       this.names = staticNames;
       this.values = new Array<unknown>(staticNames.length);
