@@ -882,21 +882,16 @@ async function benchServer(seconds: number, rounds: number): Promise<void> {
   }
   const row = (name: string, r: LoadResult) => [name, fmt(r.p50), fmt(r.p90), fmt(r.p99), fmt(r.mean), Math.round(r.rps).toLocaleString('en-US'), String(r.total), String(r.non2xx), String(r.errors), fmt(r.seconds, 1)];
   const names: Record<Target, string> = { direct: 'direct', bare: 'bare proxy', unimap: 'Unimap' };
-  log(
-    table([
-      ['target', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms', 'req/s', 'requests', 'non-2xx', 'errors', 's'],
-      row('Jamf emulator direct (hub), 50 conns', results.direct),
-      row('bare proxy -> hub -> Jamf, 50 conns', results.bare),
-      row('Unimap server -> hub -> Jamf, 50 conns', results.unimap),
-      ...(['direct', 'bare', 'unimap'] as const).map((t) => row(`${names[t]}, 50 conns, open loop at ${rate} req/s`, paced[t])),
-      ...(['direct', 'bare', 'unimap'] as const).map((t) => row(`${names[t]}, 1 connection`, single[t])),
-    ]),
-  );
-  const strays = [
-    ...(['direct', 'bare', 'unimap'] as const).map((t) => [`${names[t]}, 50 conns`, results[t]] as const),
-    ...(['direct', 'bare', 'unimap'] as const).map((t) => [`${names[t]}, open loop`, paced[t]] as const),
-    ...(['direct', 'bare', 'unimap'] as const).map((t) => [`${names[t]}, 1 connection`, single[t]] as const),
-  ]
+  const targetsInOrder = ['direct', 'bare', 'unimap'] as const;
+  const measured: [string, LoadResult][] = [
+    ['Jamf emulator direct (hub), 50 conns', results.direct],
+    ['bare proxy -> hub -> Jamf, 50 conns', results.bare],
+    ['Unimap server -> hub -> Jamf, 50 conns', results.unimap],
+    ...targetsInOrder.map((t): [string, LoadResult] => [`${names[t]}, 50 conns, open loop at ${rate} req/s`, paced[t]]),
+    ...targetsInOrder.map((t): [string, LoadResult] => [`${names[t]}, 1 connection`, single[t]]),
+  ];
+  log(table([['target', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms', 'req/s', 'requests', 'non-2xx', 'errors', 's'], ...measured.map(([name, r]) => row(name, r))]));
+  const strays = measured
     .filter(([, r]) => r.non2xx > 0)
     .map(([name, r]) => `${name}: ${Object.entries(r.statuses).map(([status, count]) => `${count}× ${status}`).join(', ') || `${r.non2xx}`}`);
   if (strays.length) log(`    non-2xx answers by status: ${strays.join('; ')}`);

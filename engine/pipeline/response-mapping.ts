@@ -59,8 +59,8 @@ export async function mapRecords(
   // delete top-level keys, and excludeFields copies nested objects before deleting in them.
   // One bindings object for the page; `response` changes per record (evaluation copies what it needs).
   const bindings: Record<string, unknown> = { query: input.query, rawQuery: input.rawQuery, context: input.context, headers, body: input.body, response: undefined };
-  const page: Page = { account, ignoreRemoteData: input.ignoreRemoteData, what: `response_mapping of ${resolved.integration.name} ${resolved.operation}`, out: [], raws: [] };
-  const { what } = page;
+  const what = `response_mapping of ${resolved.integration.name} ${resolved.operation}`;
+  const page: Page = { account, ignoreRemoteData: input.ignoreRemoteData, what, out: [], raws: [] };
   // Sequential on purpose: evaluations never run concurrently. The fast path answers
   // synchronously, so a page awaits nothing per record unless stock jsonata is needed.
   const accountOutput = async (raw: unknown): Promise<unknown> => {

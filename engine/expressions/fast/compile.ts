@@ -150,10 +150,15 @@ function sequenceOf(item: unknown): Sequence {
  * items as the list they come from, and often one or two. Holey, but never left with holes.
  */
 function sequenceWithRoom(expected: number): Sequence {
-  // Past ~100,000 slots `new Array(n)` makes a dictionary array: very large lists grow as before.
-  const sequence = new Array<unknown>(expected < ROOM_LIMIT ? expected : ROOM_LIMIT) as Sequence;
+  const sequence = arrayWithRoom(expected) as Sequence;
   sequence.sequence = true;
   return sequence;
+}
+
+/** An empty array (length `expected`, no elements yet) to be filled by index: see sequenceWithRoom. */
+function arrayWithRoom(expected: number): unknown[] {
+  // Past ~100,000 slots `new Array(n)` makes a dictionary array: very large lists grow as before.
+  return new Array<unknown>(expected < ROOM_LIMIT ? expected : ROOM_LIMIT);
 }
 
 const ROOM_LIMIT = 4096;
@@ -165,8 +170,8 @@ function fitted<T extends unknown[]>(array: T, count: number): T {
 }
 
 /** The first `size` items of `array` in a new array of `length` slots, to be filled by index. */
-function withRoom(array: readonly unknown[], size: number, length: number): unknown[] {
-  const larger = new Array<unknown>(length);
+function copyWithRoom(array: readonly unknown[], size: number, length: number): unknown[] {
+  const larger = arrayWithRoom(length);
   for (let i = 0; i < size; i++) larger[i] = array[i];
   return larger;
 }
@@ -1318,7 +1323,6 @@ function compilePath(node: AstNode, state: CompileState): Node {
     }
     return resultSequence;
   };
-  const collapsedGeneral: Node = (input, env) => walk(input, env, true);
   const plain = plainNamePath(node);
   if (!plain) {
     if (keepSingletonArray || has(node, 'predicate') || node.keepArray) return (input, env) => walk(input, env, false);
@@ -1330,6 +1334,7 @@ function compilePath(node: AstNode, state: CompileState): Node {
     selfCollapsing.add(path);
     return path;
   }
+  const collapsedGeneral: Node = (input, env) => walk(input, env, true);
   const { keys, filtered } = plain;
   const checkFunction = keys.map((key) => FUNCTION_OBJECT_KEYS.has(key));
   const stages = filtered ? compiled[compiled.length - 1]!.stages : [];
@@ -1600,7 +1605,7 @@ function compileUnary(node: AstNode, state: CompileState): Node {
       return (input, env) => {
         // jsonata appends with concat; the array is ours until returned, so filling it gives the
         // same elements without a copy per item. Room for one element per item (see sequenceWithRoom).
-        let room = new Array<unknown>(items.length < ROOM_LIMIT ? items.length : ROOM_LIMIT);
+        let room = arrayWithRoom(items.length);
         let size = 0;
         for (let i = 0; i < items.length; i++) {
           const item = items[i]!;
@@ -1612,7 +1617,7 @@ function compileUnary(node: AstNode, state: CompileState): Node {
           }
           // Room for these and one per item left, rather than the 17 slots an overflow grows by.
           const needed = size + value.length + (items.length - i - 1);
-          if (needed > room.length && needed <= ROOM_LIMIT) room = withRoom(room, size, needed);
+          if (needed > room.length && needed <= ROOM_LIMIT) room = copyWithRoom(room, size, needed);
           for (let j = 0; j < value.length; j++) room[size++] = value[j];
         }
         const result = fitted(room, size);
