@@ -11,6 +11,7 @@ import type { IntegrationDefinition, NameOrExpression } from './definition-types
 import { findExpressions, type SlotSpec } from './slots.js';
 import { unknownBindings } from './lint-bindings.js';
 import { astFromJson, astToJson, type AstJson } from '../expressions/ast-json.js';
+import { parseTrees } from '../expressions/parse-trees.js';
 import { isJsonSafe, type ParseCache } from './parse-cache.js';
 import { parseYamlWithPositions, type JsonPath, type ParsedYaml, type YamlLimits } from './source-map.js';
 
@@ -140,11 +141,16 @@ export function loadDefinitions(sources: readonly DefinitionSource[], options: L
     const slots = new Map<string, CompiledSlot>();
     const name = isObject(data) && typeof data.name === 'string' ? data.name : file;
     if (isObject(data)) {
-      for (const found of findExpressions(data)) {
+      const expressions = findExpressions(data);
+      // The sources no earlier parse has a tree for, in one run of jsonata's parser (parse-trees.ts).
+      const parsed = options.cache.fastPath
+        ? parseTrees(expressions.filter((f) => knownAsts?.[f.source] === undefined && !options.cache.has(f.source)).map((f) => f.source))
+        : undefined;
+      for (const found of expressions) {
         const key = found.path.join('.');
         const operation = operationOf(found.path);
         const cachedAst = knownAsts?.[found.source];
-        const result = options.cache.tryCompile(found.source, cachedAst === undefined ? undefined : astFromJson(cachedAst));
+        const result = options.cache.tryCompile(found.source, cachedAst === undefined ? parsed?.get(found.source) : astFromJson(cachedAst));
         if ('error' in result) {
           const location: Location = { ...locate(found.path), slot: found.spec.slot, ...locateInScalar(found.path, result.error.index) };
           if (operation) location.operation = operation;

@@ -2,6 +2,7 @@ import jsonata from 'jsonata';
 import { registerHelpers } from './functions.js';
 import { registerGuardedBuiltins } from './builtins.js';
 import { compileFast, type FastExpression } from './fast/compile.js';
+import { parseTree } from './parse-trees.js';
 
 /** Guardrails for every evaluation: a runaway expression is stopped, not the process. */
 export interface ExpressionLimits {
@@ -93,6 +94,11 @@ export class ExpressionCache {
     return this.entries.size;
   }
 
+  /** Whether this source is compiled already (so a tree parsed for it would go unused). */
+  has(source: string): boolean {
+    return this.entries.has(source);
+  }
+
   /**
    * Throws the jsonata syntax error as is; callers locate it. The syntax tree is `ast` (cached
    * from an earlier parse of this same source) or jsonata's parser's; jsonata's evaluator (its
@@ -135,25 +141,6 @@ export class ExpressionCache {
     } catch (error) {
       return { error: toSyntaxError(error, source) };
     }
-  }
-}
-
-/**
- * jsonata's own parser, the first thing `jsonata()` runs. `jsonata()` then builds an evaluation
- * environment (parsing signatures into regexes), and Unimap registers its functions on it: about
- * a fifth of a cold start without the parse cache, for expressions the fast path runs without it.
- * jsonata marks the property for removal in a future release; without it, `jsonata()` parses.
- */
-const jsonataParser = (jsonata as unknown as { parser?: (source: string) => jsonata.ExprNode & { errors?: unknown } }).parser;
-
-/** The syntax tree, or undefined where jsonata() must parse (and report a syntax error, with its message). */
-export function parseTree(source: string, parser: typeof jsonataParser | null = jsonataParser): jsonata.ExprNode | undefined {
-  if (typeof parser !== 'function') return undefined;
-  try {
-    const tree = parser(source);
-    return tree.errors === undefined ? tree : undefined;
-  } catch {
-    return undefined; // the parser's error has no message yet: jsonata() fills it in
   }
 }
 

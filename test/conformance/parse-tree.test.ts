@@ -1,10 +1,18 @@
 // ExpressionCache takes a source's syntax tree from jsonata's own parser and makes jsonata's
 // evaluator only when something needs it. The tree must be the one jsonata() keeps, and every
-// syntax error must still come from jsonata(), with its message.
+// syntax error must still come from jsonata(), with its message. A definition's sources are
+// parsed in one run of the parser (parseTrees): each tree must be the one the source's own parse
+// gives, or missing.
+import { readFileSync, readdirSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
 import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
-import { ExpressionCache, parseTree } from '../../engine/expressions/compile.js';
+import { parse as parseYaml } from 'yaml';
+import { ExpressionCache } from '../../engine/expressions/compile.js';
+import { parseTree, parseTrees } from '../../engine/expressions/parse-trees.js';
+import { findExpressions } from '../../engine/definitions/slots.js';
+import { loadEngine } from '../../engine/index.js';
 import { readSuiteGroup, suiteGroups, suiteMissing } from '../support/jsonata-suite.js';
 
 /**
@@ -75,5 +83,79 @@ describe('ExpressionCache and the parser', () => {
     const expression = cache.compile('$uppercase(name)');
     expect(cache.fast(expression)).toBeUndefined();
     expect(await expression.evaluate({ name: 'x' })).toBe('X');
+  });
+});
+
+/** The sources whose tree from the batch differs from their own parse (a missing tree is fine). */
+function batchMismatches(sources: readonly string[]): string[] {
+  const wrong: string[] = [];
+  for (const [source, tree] of parseTrees(sources)) {
+    if (!isDeepStrictEqual(shape(tree), shape(parseTree(source)))) wrong.push(source);
+  }
+  return wrong;
+}
+
+const suiteSources = suiteGroups().flatMap((group) => readSuiteGroup(group).map((c) => c.expr));
+
+describe.skipIf(suiteMissing)('syntax trees of many sources from one run of the parser', () => {
+  it('are the trees of each source parsed alone, on every conformance case that parses', () => {
+    let sources = 0;
+    let batched = 0;
+    const wrong: string[] = [];
+    for (const group of suiteGroups()) {
+      const valid = [...new Set(readSuiteGroup(group).map((c) => c.expr))].filter((s) => parseTree(s) !== undefined);
+      sources += valid.length;
+      batched += parseTrees(valid).size;
+      wrong.push(...batchMismatches(valid));
+    }
+    expect(wrong).toEqual([]);
+    // Left out: a `%` anywhere, a leading `/`, a trailing `;` or `/`, groups left with one source.
+    expect(batched).toBeGreaterThan(1500);
+    expect(sources - batched).toBeLessThan(60);
+  });
+
+  it('never gives a tree a source\'s own parse would not, with sources broken in every way', () => {
+    const breaks = ['(', ')', '[', ']', '{', '}', ';', ',', '"', "'", '/*', '*/', '/', '%', ':=', '?', '..', '|', '\\', '`'];
+    const broken = fc
+      .tuple(fc.constantFrom(...suiteSources), fc.constantFrom(...breaks), fc.nat(), fc.constantFrom('insert', 'truncate', 'append', 'prepend'))
+      .map(([source, piece, at, how]) => {
+        const i = at % (source.length + 1);
+        if (how === 'insert') return source.slice(0, i) + piece + source.slice(i);
+        if (how === 'truncate') return source.slice(0, i);
+        return how === 'append' ? source + piece : piece + source;
+      });
+    const source = fc.oneof({ arbitrary: fc.constantFrom(...suiteSources), weight: 3 }, { arbitrary: broken, weight: 1 });
+    fc.assert(
+      fc.property(fc.array(source, { minLength: 2, maxLength: 6 }), (sources) => {
+        expect(batchMismatches(sources)).toEqual([]);
+      }),
+      { seed: Number(process.env.PARSE_TREES_SEED ?? 20261129), numRuns: Number(process.env.PARSE_TREES_RUNS ?? 3000) },
+    );
+  });
+});
+
+describe('the bundled definitions, parsed one definition per run', () => {
+  const dir = new URL('../../mappings/', import.meta.url);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+
+  it('get every expression\'s tree from the batch, the tree of its own parse', () => {
+    for (const file of files) {
+      const sources = findExpressions(parseYaml(readFileSync(new URL(file, dir), 'utf8'))).map((f) => f.source);
+      expect(parseTrees(sources).size, file).toBe(new Set(sources).size);
+      expect(batchMismatches(sources), file).toEqual([]);
+    }
+  });
+
+  it('load without the parse cache with the trees of each source parsed alone', async () => {
+    const engine = await loadEngine({ definitions: 'mappings', cacheDir: false });
+    expect(engine.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    let slots = 0;
+    for (const integration of engine.integrations.values()) {
+      for (const slot of integration.slots.values()) {
+        slots++;
+        expect(shape(slot.expression.ast()), slot.origin.path).toEqual(shape(parseTree(slot.source)));
+      }
+    }
+    expect(slots).toBeGreaterThan(150);
   });
 });
