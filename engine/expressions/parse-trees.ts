@@ -11,8 +11,8 @@
  *
  * A source's own parse and its place in the batch differ in a few ways, and the batch is only
  * used where none of them can apply:
- * - a parent operator (`%`) is labelled by a counter that runs over the whole parse: sources
- *   with a `%` anywhere are left out;
+ * - a parent operator (`%`) is labelled by a counter that runs over the whole parse, and its
+ *   slots are shared between nodes: sources with a `%` anywhere are left out;
  * - a block takes a trailing `;` that the top level rejects, and the token after `(` is read as
  *   an operator, so a regex cannot start it: sources that end in `;` or `/`, or start with `/`,
  *   are left out;
@@ -94,32 +94,29 @@ export function parseTrees(sources: Iterable<string>, parser: Parser | null | un
     if (block.type !== 'block' || block.position !== starts[i] || block.expressions?.length !== 1) return trees;
     for (const key of Object.keys(block)) if (!BLOCK_KEYS.has(key)) return trees;
   }
-  const seen = new Set<object>();
   for (let i = 0; i < batch.length; i++) {
     const tree = elements[i]!.expressions![0]!;
-    shiftPositions(tree, starts[i]!, seen);
+    shiftPositions(tree, starts[i]!);
     trees.set(batch[i]!, tree);
   }
   return trees;
 }
 
-/** Counts every node's `position` from its own source's start. Each object is moved once. */
-function shiftPositions(tree: object, by: number, seen: Set<object>): void {
-  const stack: object[] = [tree];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    if (Array.isArray(node)) {
-      for (const item of node) if (item !== null && typeof item === 'object') stack.push(item as object);
-      continue;
-    }
-    if (node instanceof RegExp) continue;
-    const record = node as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      const value = record[key];
-      if (key === 'position' && typeof value === 'number') record[key] = value - by;
-      else if (value !== null && typeof value === 'object') stack.push(value);
-    }
+/**
+ * Counts every node's `position` from its own source's start. Only the parent operator's slots
+ * are shared between nodes, and sources with a `%` are not batched, so each node is met once
+ * (the tests would see a position moved twice).
+ */
+function shiftPositions(node: object, by: number): void {
+  if (Array.isArray(node)) {
+    for (const item of node) if (item !== null && typeof item === 'object') shiftPositions(item as object, by);
+    return;
+  }
+  if (node instanceof RegExp) return;
+  const record = node as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (key === 'position' && typeof value === 'number') record[key] = value - by;
+    else if (value !== null && typeof value === 'object') shiftPositions(value, by);
   }
 }
