@@ -22,24 +22,30 @@ type Node = Omit<jsonata.ExprNode, 'type'> & {
  */
 export function rootNames(ast: jsonata.ExprNode): { name: string; position: number }[] {
   const found: { name: string; position: number }[] = [];
+  // Index loops, no destructuring: this runs cold (interpreted) at load, where `for…of` and
+  // `[first, ...rest]` allocate per item.
+  const visitAll = (nodes: Node[] | undefined, from: number, atRoot: boolean): void => {
+    if (nodes) for (let i = from; i < nodes.length; i++) visit(nodes[i], atRoot);
+  };
   const visit = (node: Node | undefined, atRoot: boolean): void => {
     if (!node || typeof node !== 'object') return;
     switch (node.type) {
       case 'path': {
-        const [first, ...rest] = (node.steps ?? []) as Node[];
+        const steps = node.steps as Node[] | undefined;
+        const first = steps?.[0];
         if (first?.type === 'name') {
           if (atRoot && typeof first.value === 'string') found.push({ name: first.value, position: first.position ?? 0 });
-          for (const stage of first.stages ?? []) visit(stage.expr, false);
+          const stages = first.stages;
+          if (stages) for (let i = 0; i < stages.length; i++) visit(stages[i]!.expr, false);
         } else visit(first, atRoot);
-        for (const step of rest) visit(step, false);
+        visitAll(steps, 1, false);
         return;
       }
       case 'unary':
-        if (node.value === '{') for (const [key, value] of (node.lhs ?? []) as [Node, Node][]) {
-          visit(key, atRoot);
-          visit(value, atRoot);
-        }
-        else if (node.value === '[') for (const e of (node.expressions ?? []) as Node[]) visit(e, atRoot);
+        if (node.value === '{') {
+          const pairs = node.lhs as [Node, Node][] | undefined;
+          if (pairs) for (let i = 0; i < pairs.length; i++) visitAll(pairs[i], 0, atRoot);
+        } else if (node.value === '[') visitAll(node.expressions as Node[] | undefined, 0, atRoot);
         else visit(node.expression, atRoot);
         return;
       case 'binary':
@@ -55,11 +61,11 @@ export function rootNames(ast: jsonata.ExprNode): { name: string; position: numb
         visit(node.else, atRoot);
         return;
       case 'block':
-        for (const e of (node.expressions ?? []) as Node[]) visit(e, atRoot);
+        visitAll(node.expressions as Node[] | undefined, 0, atRoot);
         return;
       case 'function':
       case 'partial':
-        for (const a of (node.arguments ?? []) as Node[]) visit(a, atRoot);
+        visitAll(node.arguments as Node[] | undefined, 0, atRoot);
         return;
       case 'apply':
         visit(node.lhs as Node, atRoot);

@@ -108,13 +108,19 @@ export function parseTrees(sources: Iterable<string>, parser: Parser | null | un
  * (the tests would see a position moved twice).
  */
 function shiftPositions(node: object, by: number): void {
+  // Index loops: cold code runs interpreted, where `for…of` makes an iterator result per item.
   if (Array.isArray(node)) {
-    for (const item of node) if (item !== null && typeof item === 'object') shiftPositions(item as object, by);
+    for (let i = 0; i < node.length; i++) {
+      const item: unknown = node[i];
+      if (item !== null && typeof item === 'object') shiftPositions(item, by);
+    }
     return;
   }
   if (node instanceof RegExp) return;
   const record = node as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
+  const keys = Object.keys(record);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const value = record[key];
     if (key === 'position' && typeof value === 'number') record[key] = value - by;
     else if (value !== null && typeof value === 'object') shiftPositions(value, by);
