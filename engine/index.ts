@@ -5,6 +5,8 @@
  */
 import type { DefinitionSource } from './definitions/load.js';
 import { Engine, type EngineOptions } from './engine.js';
+import { folderParseCache } from './definitions/disk-parse-cache.js';
+import { readDefinitionFolder, readSchemaFolder } from './definitions/read-folder.js';
 
 export { Engine, type EngineOptions } from './engine.js';
 export type { DefinitionSource, LoadedIntegration } from './definitions/load.js';
@@ -50,14 +52,14 @@ export async function loadEngine(options: LoadEngineOptions): Promise<Engine> {
   const { definitions, schemas, cacheDir, ...rest } = options;
   const engineOptions: EngineOptions = { ...rest, definitions: [] };
   if (typeof definitions === 'string' || typeof schemas === 'string') {
-    // Only folder loading touches the file system, so the rest of the core stays portable.
-    const disk = await import('./definitions/read-folder.js');
-    engineOptions.definitions = typeof definitions === 'string' ? await disk.readDefinitionFolder(definitions) : definitions;
+    // Only folder loading touches the file system, through Node's built-ins got at run time
+    // (node-builtins.ts), so the core stays portable.
+    engineOptions.definitions = typeof definitions === 'string' ? await readDefinitionFolder(definitions) : definitions;
     if (typeof definitions === 'string' && cacheDir !== false && !rest.parseCache) {
-      const cache = (await import('./definitions/disk-parse-cache.js')).folderParseCache(definitions, cacheDir);
+      const cache = folderParseCache(definitions, cacheDir);
       if (cache) engineOptions.parseCache = cache;
     }
-    if (schemas !== undefined) engineOptions.schemas = typeof schemas === 'string' ? await disk.readSchemaFolder(schemas) : schemas;
+    if (schemas !== undefined) engineOptions.schemas = typeof schemas === 'string' ? await readSchemaFolder(schemas) : schemas;
   } else {
     engineOptions.definitions = definitions;
     if (schemas !== undefined) engineOptions.schemas = schemas;

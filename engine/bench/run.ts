@@ -930,10 +930,6 @@ async function main(): Promise<void> {
 
   // The cold child is told its cache folder (empty: none); the bench itself loads without one.
   const cacheArg = argv.find((a) => a.startsWith('--cache-dir='))?.slice('--cache-dir='.length);
-  // loadEngine imports its Node-only helpers on first use; an application has them imported, so
-  // they are imported before the clock starts.
-  await import('../definitions/read-folder.js');
-  await import('../definitions/disk-parse-cache.js');
   const t0 = now();
   const definitionsArg = argv.find((a) => a.startsWith('--definitions='))?.slice('--definitions='.length);
   const engine = await loadEngine({ definitions: definitionsArg || path.join(root, 'mappings'), cacheDir: cacheArg ? cacheArg : false });

@@ -5,31 +5,37 @@
  * effort: an unreadable, corrupt or unwritable cache is ignored and the definitions are parsed
  * as if there were none.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
 import type { CachedParse, ParseCache } from './parse-cache.js';
+import { nodeBuiltinsNow } from './node-builtins.js';
 import integrationSchema from '../../schemas/integration.schema.json' with { type: 'json' };
 
 // Bump when the cached shape or what the engine derives from it changes (the binding lint included).
 const FORMAT = 'unimap-parse-cache/2';
 
-// An entry marked `checked` was validated against this schema: a changed schema is a new key.
-const schemaHash = createHash('sha256').update(JSON.stringify(integrationSchema)).digest('hex');
+let salt: string | undefined;
 
-function jsonataVersion(): string {
+/**
+ * What every key is salted with: the format, jsonata's version, and the integration schema (an
+ * entry marked `checked` was validated against it, so a changed schema is a new key).
+ */
+function cacheSalt(): string {
+  if (salt !== undefined) return salt;
+  const { crypto, module } = nodeBuiltinsNow();
+  let jsonataVersion = 'unknown';
   try {
-    return String((createRequire(import.meta.url)('jsonata/package.json') as { version?: unknown }).version);
+    jsonataVersion = String((module.createRequire(import.meta.url)('jsonata/package.json') as { version?: unknown }).version);
   } catch {
-    return 'unknown';
+    // not resolvable from here: every version shares 'unknown', as before
   }
+  const schemaHash = crypto.createHash('sha256').update(JSON.stringify(integrationSchema)).digest('hex');
+  return (salt = `${FORMAT}\0${jsonataVersion}\0${schemaHash}\0`);
 }
 
 /** Entries kept at most: each edited definition adds one, so older ones are dropped (least recently written first). */
 export const MAX_ENTRIES = 256;
 
 function prune(dir: string, keep: number): void {
+  const { fs: { readdirSync, rmSync, statSync }, path: { join } } = nodeBuiltinsNow();
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
   if (files.length <= keep) return;
   const dated = files.map((f) => {
@@ -43,9 +49,11 @@ function prune(dir: string, keep: number): void {
   for (const { f } of dated.slice(0, dated.length - keep)) rmSync(join(dir, f), { force: true });
 }
 
+/** Needs Node's built-ins: call it on Node 20.16+, or after `nodeBuiltins()` (reading the folder does that). */
 export function diskParseCache(dir: string, maxEntries = MAX_ENTRIES): ParseCache {
-  const salt = `${FORMAT}\0${jsonataVersion()}\0${schemaHash}\0`;
-  const fileFor = (text: string) => join(dir, `${createHash('sha256').update(salt).update(text).digest('hex')}.json`);
+  const { crypto: { createHash }, fs: { mkdirSync, readFileSync, renameSync, writeFileSync }, path: { join } } = nodeBuiltinsNow();
+  const salted = cacheSalt();
+  const fileFor = (text: string) => join(dir, `${createHash('sha256').update(salted).update(text).digest('hex')}.json`);
   return {
     get(text) {
       try {
@@ -84,6 +92,7 @@ export function folderParseCache(definitions: string, dir?: string): ParseCache 
  * as the installed code. Undefined when there is none: then nothing is cached.
  */
 export function defaultParseCacheDir(definitions: string): string | undefined {
+  const { fs: { existsSync, statSync }, path: { dirname, join, resolve } } = nodeBuiltinsNow();
   let dir = resolve(definitions);
   try {
     if (!statSync(dir).isDirectory()) dir = dirname(dir);

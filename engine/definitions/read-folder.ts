@@ -1,7 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
 import type { DefinitionSource } from './load.js';
+import { nodeBuiltins } from './node-builtins.js';
 
 const definitionFile = /\.ya?ml$/i;
 
@@ -11,6 +9,7 @@ const definitionFile = /\.ya?ml$/i;
  * files, and fs/promises' round trips through the thread pool cost a cold start 3–8 ms more.
  */
 export async function readDefinitionFolder(path: string): Promise<DefinitionSource[]> {
+  const { fs: { readdirSync, readFileSync, statSync }, path: { join, relative } } = await nodeBuiltins();
   const files = statSync(path).isDirectory()
     ? readdirSync(path).filter((f) => definitionFile.test(f)).sort().map((f) => join(path, f))
     : [path];
@@ -20,6 +19,7 @@ export async function readDefinitionFolder(path: string): Promise<DefinitionSour
 
 /** Unified model schemas (`*.json`) in a folder, searched recursively. */
 export async function readSchemaFolder(path: string): Promise<object[]> {
+  const { fs: { promises: { readdir, readFile } }, path: { join } } = await nodeBuiltins();
   const out: object[] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
