@@ -1,17 +1,13 @@
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv';
-
-// ajv-formats is CommonJS: under NodeNext its default export sits on `.default`.
-type FormatsPlugin = typeof addFormatsModule.default;
-const addFormats: FormatsPlugin =
-  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? (addFormatsModule as unknown as FormatsPlugin);
+import { ajvLibrary } from './ajv-library.js';
 
 export type AjvInstance = Ajv2020;
 
 /** One ajv per engine: no shared global validator state between engines. `code` is for standalone (precompiled) builds. */
 export function createAjv(code?: ConstructorParameters<typeof Ajv2020>[0] extends infer O ? (O extends { code?: infer C } ? C : never) : never): AjvInstance {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, discriminator: true, allowUnionTypes: true, ...(code ? { code } : {}) });
+  const { Ajv2020: Ajv, addFormats } = ajvLibrary();
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, discriminator: true, allowUnionTypes: true, ...(code ? { code } : {}) });
   addFormats(ajv);
   // Unimap's annotations in the schemas: documentation and tooling data, not assertions.
   for (const keyword of ['x-jsonata', 'x-slot', 'x-bindings', 'x-unimap']) ajv.addKeyword({ keyword });

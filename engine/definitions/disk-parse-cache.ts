@@ -6,7 +6,7 @@
  * as if there were none.
  */
 import type { CachedParse, ParseCache } from './parse-cache.js';
-import { nodeBuiltinsNow } from './node-builtins.js';
+import { nodeBuiltinsNow } from '../node-builtins.js';
 import integrationSchema from '../../schemas/integration.schema.json' with { type: 'json' };
 
 // Bump when the cached shape or what the engine derives from it changes (the binding lint included).

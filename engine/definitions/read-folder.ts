@@ -1,5 +1,5 @@
 import type { DefinitionSource } from './load.js';
-import { nodeBuiltins } from './node-builtins.js';
+import { nodeBuiltins } from '../node-builtins.js';
 
 const definitionFile = /\.ya?ml$/i;
 

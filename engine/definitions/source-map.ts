@@ -23,22 +23,8 @@
  * - After a limit violation or an unresolvable alias `data` is undefined;
  *   after mere syntax errors it is yaml's best-effort value.
  */
-import {
-  Composer,
-  Lexer,
-  LineCounter,
-  Parser,
-  YAMLParseError,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  type Alias,
-  type CST,
-  type Document,
-  type Node as YamlNode,
-} from 'yaml';
+import type { Alias, CST, Document, LineCounter, Node as YamlNode } from 'yaml';
+import { yamlLibrary } from './yaml-library.js';
 import { YAML_ESCAPES, parseYamlSubset, type SubsetNode } from './yaml-subset.js';
 
 export type JsonPath = readonly (string | number)[];
@@ -225,7 +211,7 @@ class SourceIndex {
     if (this.built) return this.built;
     const text = this.text;
     // yaml's lexer only breaks lines at '\n' (a lone '\r' is content), so we do the same.
-    const counter = new LineCounter();
+    const counter = new (yamlLibrary().LineCounter)();
     counter.addNewLine(0);
     const lines: string[] = [];
     let from = 0;
@@ -355,23 +341,23 @@ function tooDeepMessage(maxDepth: number): string {
  * Returns the offset where nesting got too deep instead of a document.
  */
 function parseDocumentGuarded(text: string, maxDepth: number): Document.Parsed | number {
-  const parser = new Parser();
+  const parser = new (yamlLibrary().Parser)();
   const tokens: CST.Token[] = [];
-  for (const lexeme of new Lexer().lex(text, false)) {
+  for (const lexeme of new (yamlLibrary().Lexer)().lex(text, false)) {
     const start = parser.offset;
     for (const token of parser.next(lexeme)) tokens.push(token);
     if (parser.stack.length > maxDepth + 4) return start;
   }
   for (const token of parser.end()) tokens.push(token);
 
-  const composer = new Composer(PARSE_OPTIONS);
+  const composer = new (yamlLibrary().Composer)(PARSE_OPTIONS);
   let doc: Document.Parsed | undefined;
   for (const next of composer.compose(tokens, true, text.length)) {
     if (!doc) {
       doc = next;
     } else {
       const [start, end] = next.range;
-      doc.errors.push(new YAMLParseError([start, end], 'MULTIPLE_DOCS', 'Only one YAML document is allowed per file'));
+      doc.errors.push(new (yamlLibrary().YAMLParseError)([start, end], 'MULTIPLE_DOCS', 'Only one YAML document is allowed per file'));
       break;
     }
   }
@@ -427,6 +413,7 @@ function analyse(
   index: SourceIndex,
   problem: ReportProblem,
 ): Analysis {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yamlLibrary();
   const result: Analysis = { aliasTargets: new Map(), largestAlias: undefined, safe: true };
   // Mirrors yaml's Alias.resolve (last anchor before the alias, in document
   // order) in one pass; yaml's own lookup re-walks the document per alias.
@@ -552,6 +539,7 @@ function foundOffset(keyAt: number | undefined, start: number | undefined, empty
 }
 
 function documentTree(root: YamlNode | null, aliases: Map<Alias, YamlNode>): PositionTree {
+  const { isScalar } = yamlLibrary();
   return {
     offset(path, part) {
       const found = resolvePath(root, path, aliases);
@@ -603,16 +591,19 @@ function subsetTree(root: SubsetNode): PositionTree {
 
 /** With stringKeys, scalar keys hold strings; compare as yaml's toJS would name them. */
 function keyName(key: unknown): string {
+  const { isAlias, isScalar } = yamlLibrary();
   if (isScalar(key)) return key.value === null || key.value === undefined ? '' : String(key.value);
   if (isAlias(key)) return `*${key.source}`;
   return String(key);
 }
 
 function deref(node: YamlNode | null, aliases: Map<Alias, YamlNode>): YamlNode | null {
+  const { isAlias } = yamlLibrary();
   return isAlias(node) ? (aliases.get(node) ?? node) : node;
 }
 
 function resolvePath(root: YamlNode | null, path: JsonPath, aliases: Map<Alias, YamlNode>): Found<YamlNode> {
+  const { isMap, isPair, isSeq } = yamlLibrary();
   let found: Found<YamlNode> = { node: root, keyAt: undefined, complete: true };
   for (const segment of path) {
     const node = deref(found.node, aliases);

@@ -1,4 +1,5 @@
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
+import jsonataModule from './jsonata-library.js';
 
 /**
  * Guarded replacements for jsonata built-ins whose native loops never return to the evaluator,
@@ -9,7 +10,7 @@ type NativeFunction = { implementation: (...args: unknown[]) => unknown };
 
 // The built-in $sort, kept for sorts with a comparator (those run through the evaluator, so its
 // timeout applies). Looked up once, at module load.
-const builtinSort = (await jsonata('$sort').evaluate(undefined)) as NativeFunction;
+const builtinSort = (await jsonataModule('$sort').evaluate(undefined)) as NativeFunction;
 
 function sortDefault(arr: unknown[]): unknown[] {
   const numbers = arr.every((v) => typeof v === 'number');

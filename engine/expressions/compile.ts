@@ -1,4 +1,5 @@
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
+import jsonataModule from './jsonata-library.js';
 import { registerHelpers } from './functions.js';
 import { registerGuardedBuiltins } from './builtins.js';
 import { compileFast, type FastExpression } from './fast/compile.js';
@@ -124,7 +125,7 @@ export class ExpressionCache {
   }
 
   private parse(source: string): jsonata.Expression {
-    const expression = jsonata(source, {
+    const expression = jsonataModule(source, {
       timeout: this.limits.timeoutMs,
       stack: this.limits.maxDepth,
       sequence: this.limits.maxSequence,

@@ -23,7 +23,8 @@
  * `test/expressions/parse-trees.test.ts` checks every tree against the source's own parse, over
  * the conformance suite and mutated sources.
  */
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
+import jsonataModule from './jsonata-library.js';
 
 type Parser = (source: string) => jsonata.ExprNode & { errors?: unknown };
 
@@ -33,7 +34,7 @@ type Parser = (source: string) => jsonata.ExprNode & { errors?: unknown };
  * a fifth of a cold start without the parse cache, for expressions the fast path runs without it.
  * jsonata marks the property for removal in a future release; without it, `jsonata()` parses.
  */
-export const jsonataParser = (jsonata as unknown as { parser?: Parser }).parser;
+export const jsonataParser = (jsonataModule as unknown as { parser?: Parser }).parser;
 
 /** The syntax tree, or undefined where jsonata() must parse (and report a syntax error, with its message). */
 export function parseTree(source: string, parser: Parser | null | undefined = jsonataParser): jsonata.ExprNode | undefined {

@@ -24,7 +24,8 @@
  * `FastPathUnsupported` (a value the fast path cannot handle, e.g. a function in the bindings) by
  * re-running stock jsonata.
  */
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
+import jsonataModule from '../jsonata-library.js';
 import { cleanEmpty, registerHelpers } from '../functions.js';
 import { isForbiddenKey } from '../plain.js';
 
@@ -116,7 +117,7 @@ const HELPER_NAMES = [
 
 async function lookupFunctions(names: readonly string[], withHelpers: boolean): Promise<ReadonlyMap<string, JsonataFunction>> {
   const source = `{${names.map((name) => `"${name}": $${name}`).join(', ')}}`;
-  const expression = jsonata(source);
+  const expression = jsonataModule(source);
   if (withHelpers) registerHelpers(expression);
   const table = (await expression.evaluate(undefined)) as Record<string, JsonataFunction>;
   return new Map(names.map((name) => [name, table[name]]));
