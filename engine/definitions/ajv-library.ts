@@ -6,6 +6,7 @@
  */
 import type * as Ajv2020Module from 'ajv/dist/2020.js';
 import type addFormatsModule from 'ajv-formats';
+import type * as FormatsModule from 'ajv-formats/dist/formats.js';
 import { canRequireFromNode, requireFromNode } from '../node-builtins.js';
 
 type FormatsPlugin = typeof addFormatsModule.default;
@@ -28,3 +29,10 @@ let required: AjvLibrary | undefined;
 export function ajvLibrary(): AjvLibrary {
   return imported ?? (required ??= library(requireFromNode<typeof Ajv2020Module>('ajv/dist/2020.js')!, requireFromNode<unknown>('ajv-formats')));
 }
+
+/**
+ * ajv-formats' format checks, which the precompiled validators call (generated/bundled-validators.ts
+ * imports them from here): needed with the validators, so loaded now, required on Node.
+ */
+export const fullFormats: typeof FormatsModule.fullFormats =
+  requireFromNode<typeof FormatsModule>('ajv-formats/dist/formats.js')?.fullFormats ?? (await import('ajv-formats/dist/formats.js')).fullFormats;

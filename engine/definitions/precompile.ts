@@ -21,9 +21,10 @@ export const bundledValidatorsHeader = '// Generated from schemas/ by `unimap do
 /**
  * The module text: ajv's standalone validators and `validatorsByRef` (ref → validator), for the
  * bundled schemas and the given definitions' query_schemas. `unimap docs` writes it for the
- * bundled mappings; `unimap build-worker` writes it for the mappings it bundles.
+ * bundled mappings; `unimap build-worker` writes it for the mappings it bundles. The validators
+ * call ajv-formats' checks, imported from `formatsFrom`.
  */
-export function renderBundledValidators(definitions: readonly unknown[] = []): string {
+export function renderBundledValidators(definitions: readonly unknown[] = [], formatsFrom = 'ajv-formats/dist/formats.js'): string {
   const ajv = createAjv({ source: true, esm: true, formats: _`fullFormats` });
   const { schemas, refs } = bundledSchemaRefs();
   for (const schema of schemas) ajv.addSchema(schema);
@@ -40,7 +41,7 @@ export function renderBundledValidators(definitions: readonly unknown[] = []): s
   return [
     bundledValidatorsHeader,
     '// @ts-nocheck -- ajv standalone output, not hand-written TypeScript',
-    "import { fullFormats } from 'ajv-formats/dist/formats.js';",
+    `import { fullFormats } from '${formatsFrom}';`,
     code,
     `export const validatorsByRef = {\n${Object.entries(names).map(([name, ref]) => `  ${JSON.stringify(ref)}: ${name},`).join('\n')}\n};`,
     '',

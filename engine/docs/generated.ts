@@ -30,7 +30,8 @@ export async function generatedFiles(): Promise<Map<string, string>> {
     .filter((name) => /\.ya?ml$/.test(name))
     .sort()
     .map((name) => YAML.parse(readFileSync(`${root}mappings/${name}`, 'utf8')) as unknown);
-  files.set('engine/definitions/generated/bundled-validators.ts', renderBundledValidators(definitions));
+  // ajv-formats through ajv-library.ts: required on Node rather than imported (node-builtins.ts).
+  files.set('engine/definitions/generated/bundled-validators.ts', renderBundledValidators(definitions, '../ajv-library.js'));
   return files;
 }
 
