@@ -92,3 +92,10 @@ export function requireFromNode<T>(id: string): T | undefined {
     return undefined;
   }
 }
+
+/** `require(id)` for a library `canRequireFromNode(id)` found: a failure now is a broken install, said plainly. */
+export function requireInstalled<T>(id: string): T {
+  const library = requireFromNode<T>(id);
+  if (library === undefined) throw new Error(`${id} resolves but could not be loaded with require: reinstall the dependencies (npm ci)`);
+  return library;
+}

@@ -7,7 +7,7 @@
 import type * as Ajv2020Module from 'ajv/dist/2020.js';
 import type addFormatsModule from 'ajv-formats';
 import type * as FormatsModule from 'ajv-formats/dist/formats.js';
-import { canRequireFromNode, requireFromNode } from '../node-builtins.js';
+import { canRequireFromNode, requireFromNode, requireInstalled } from '../node-builtins.js';
 
 type FormatsPlugin = typeof addFormatsModule.default;
 
@@ -27,7 +27,7 @@ const imported: AjvLibrary | undefined = onNode ? undefined : library(await impo
 let required: AjvLibrary | undefined;
 
 export function ajvLibrary(): AjvLibrary {
-  return imported ?? (required ??= library(requireFromNode<typeof Ajv2020Module>('ajv/dist/2020.js')!, requireFromNode<unknown>('ajv-formats')));
+  return imported ?? (required ??= library(requireInstalled<typeof Ajv2020Module>('ajv/dist/2020.js'), requireInstalled<unknown>('ajv-formats')));
 }
 
 /**

@@ -5,11 +5,11 @@
  * engine. Where there is no `require`, it is imported with this module, as before.
  */
 import type * as Yaml from 'yaml';
-import { canRequireFromNode, requireFromNode } from '../node-builtins.js';
+import { canRequireFromNode, requireInstalled } from '../node-builtins.js';
 
 const imported: typeof Yaml | undefined = canRequireFromNode('yaml') ? undefined : await import('yaml');
 let required: typeof Yaml | undefined;
 
 export function yamlLibrary(): typeof Yaml {
-  return imported ?? (required ??= requireFromNode<typeof Yaml>('yaml')!);
+  return imported ?? (required ??= requireInstalled<typeof Yaml>('yaml'));
 }
