@@ -63,15 +63,36 @@ describe('the portable core', () => {
   });
 });
 
+/** Runs an ES module script in a fresh Node process (TypeScript through tsx); its last line of output, parsed. */
+async function runChild(script: string): Promise<unknown> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 60_000 });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '');
+}
+
+const moduleUrl = (file: string) => JSON.stringify(pathToFileURL(resolve(root, file)).href);
+
+describe('on Node', () => {
+  it('requires jsonata with the engine, and neither yaml nor ajv\'s compiler to load the bundled definitions', async () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).map((f) => f.match(/node_modules\\/(jsonata|yaml|ajv|ajv-formats)\\//)?.[1]).filter(Boolean);
+      const { loadEngine } = await import(${moduleUrl('engine/index.ts')});
+      const afterImport = [...new Set(loaded())].sort();
+      await loadEngine({ definitions: ${JSON.stringify(resolve(root, 'mappings'))}, cacheDir: false });
+      console.log(JSON.stringify({ afterImport, afterLoad: [...new Set(loaded())].sort() }));
+    `;
+    expect(await runChild(script)).toEqual({ afterImport: ['ajv-formats', 'jsonata'], afterLoad: ['ajv-formats', 'jsonata'] });
+  });
+});
+
 describe('without Node\'s require (as on Deno, in a browser, or on Node before 20.16)', () => {
   it('imports jsonata, yaml and ajv, and reads a folder and writes its parse cache with the built-ins imported', async () => {
-    const url = (file: string) => JSON.stringify(pathToFileURL(resolve(root, file)).href);
     const cacheDir = mkdtempSync(resolve(tmpdir(), 'unimap-no-require-'));
     const script = `
       delete process.getBuiltinModule;
-      const { loadEngine } = await import(${url('engine/index.ts')});
-      const { parseYamlWithPositions } = await import(${url('engine/definitions/source-map.ts')});
-      const { createAjv } = await import(${url('engine/definitions/ajv.ts')});
+      const { loadEngine } = await import(${moduleUrl('engine/index.ts')});
+      const { parseYamlWithPositions } = await import(${moduleUrl('engine/definitions/source-map.ts')});
+      const { createAjv } = await import(${moduleUrl('engine/definitions/ajv.ts')});
       const engine = await loadEngine({ definitions: ${JSON.stringify(resolve(root, 'mappings'))}, cacheDir: ${JSON.stringify(cacheDir)} });
       const map = await engine.mapRequest({ integration: 'jamf', model: 'mdm', resource: 'users', method: 'create', context: { instance_host: 'example.jamfcloud.com' }, body: { name: 'A', emails: [{ email: 'a@example.com', is_primary: true }] } });
       // A tag is outside the YAML subset: the yaml library reads it.
@@ -79,14 +100,14 @@ describe('without Node\'s require (as on Deno, in a browser, or on Node before 2
       const validate = createAjv().compile({ type: 'string', format: 'email' });
       console.log(JSON.stringify({ getBuiltin: typeof process.getBuiltinModule, integrations: engine.integrations.size, errors: engine.problems.filter((p) => p.severity === 'error').length, method: map.method, declined: declined.data, at: declined.locate(['list', 0]), email: [validate('a@example.com'), validate('nope')] }));
     `;
-    let stdout: string;
+    let result: unknown;
     try {
-      ({ stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 60_000 }));
+      result = await runChild(script);
       expect(readdirSync(cacheDir).length).toBe(7);
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
     }
-    expect(JSON.parse(stdout.trim().split('\n').pop() ?? '')).toEqual({
+    expect(result).toEqual({
       getBuiltin: 'undefined',
       integrations: 7,
       errors: 0,
