@@ -58,19 +58,20 @@ export function nodeBuiltinsNow(): NodeBuiltins {
 
 type Require = ((id: string) => unknown) & { resolve(id: string): string };
 
-let nodeRequire: Require | null | undefined;
+let nodeRequire: Require | undefined;
 
-function requireFunction(): Require | null {
-  if (nodeRequire !== undefined) return nodeRequire;
+/** Node's `require`, from `process.getBuiltinModule`'s `node:module` or one `nodeBuiltins()` imported. */
+function requireFunction(): Require | undefined {
+  if (nodeRequire) return nodeRequire;
   try {
-    nodeRequire = builtin<typeof Module>('node:module')?.createRequire(import.meta.url) ?? null;
+    nodeRequire = (imported?.module ?? builtin<typeof Module>('node:module'))?.createRequire(import.meta.url);
   } catch {
-    nodeRequire = null;
+    // not Node after all: no require
   }
   return nodeRequire;
 }
 
-/** Whether `requireFromNode(id)` will find the library: Node with `process.getBuiltinModule`, and `id` resolves from here. */
+/** Whether `requireFromNode(id)` will find the library: Node with a `require`, and `id` resolves from here. */
 export function canRequireFromNode(id: string): boolean {
   const require = requireFunction();
   if (!require) return false;

@@ -6,7 +6,7 @@
  * as if there were none.
  */
 import type { CachedParse, ParseCache } from './parse-cache.js';
-import { nodeBuiltinsNow } from '../node-builtins.js';
+import { nodeBuiltinsNow, requireFromNode } from '../node-builtins.js';
 import integrationSchema from '../../schemas/integration.schema.json' with { type: 'json' };
 
 // Bump when the cached shape or what the engine derives from it changes (the binding lint included).
@@ -20,13 +20,10 @@ let salt: string | undefined;
  */
 function cacheSalt(): string {
   if (salt !== undefined) return salt;
-  const { crypto, module } = nodeBuiltinsNow();
-  let jsonataVersion = 'unknown';
-  try {
-    jsonataVersion = String((module.createRequire(import.meta.url)('jsonata/package.json') as { version?: unknown }).version);
-  } catch {
-    // not resolvable from here: every version shares 'unknown', as before
-  }
+  const { crypto } = nodeBuiltinsNow();
+  const jsonataPackage = requireFromNode<{ version?: unknown }>('jsonata/package.json');
+  // Not resolvable from here: every version shares 'unknown'.
+  const jsonataVersion = jsonataPackage ? String(jsonataPackage.version) : 'unknown';
   const schemaHash = crypto.createHash('sha256').update(JSON.stringify(integrationSchema)).digest('hex');
   return (salt = `${FORMAT}\0${jsonataVersion}\0${schemaHash}\0`);
 }
