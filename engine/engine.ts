@@ -16,6 +16,7 @@ import { mapRemoteError } from './pipeline/remote-error.js';
 import { prepareRequest, type PreparedRequest } from './pipeline/request.js';
 import { resolveMethod, type ResolvedMethod } from './pipeline/resolve.js';
 import { mapRemoteResponse, type MappedResponse } from './pipeline/response.js';
+import { keyListBy } from './pipeline/format.js';
 import { validateInput, type CallInput } from './pipeline/validate-input.js';
 
 export interface EngineOptions {
@@ -114,7 +115,8 @@ export class Engine implements ExecutionCore {
   /** Like `mapResponse`, with the mapped response headers and the records before the envelope. */
   async mapResponseDetailed(call: UnifiedCall, response: RemoteResponse): Promise<MappedResponse> {
     const { resolved, input, prepared } = await this.begin(call);
-    return mapRemoteResponse(resolved, input, prepared, response);
+    const mapped = await mapRemoteResponse(resolved, input, prepared, response);
+    return input.keyBy === undefined ? mapped : { ...mapped, body: keyListBy(mapped.body, input.keyBy) };
   }
 
   /** The unified error envelope for a remote error response, through `error_mapping`. */

@@ -14,7 +14,7 @@ export const serveHelp = `Usage: unimap serve [--port N] [--host H] [--accounts 
 Serves the unified API: GET/POST /unified/:model/:resource, GET/PATCH/DELETE
 /unified/:model/:resource/:id and POST /unified/:model/:resource/:method, with Truto's query
 parameters (integrated_account_id, truto_response_format, truto_ignore_remote_data,
-truto_exclude_fields[], remote_query[...], limit, next_cursor).
+truto_exclude_fields[], truto_key_by, truto_ignore_limit, remote_query[...], limit, next_cursor).
 
   --port N          port (default 8787; 0 picks a free one)
   --host H          interface (default 127.0.0.1)

@@ -24,6 +24,10 @@ export interface UnifiedQuery {
   truto_response_format?: 'unified' | 'raw' | 'normalized' | 'debug';
   truto_ignore_remote_data?: boolean;
   truto_exclude_fields?: string[];
+  /** Lists: `result` becomes an object keyed by this field (the iterator still yields each record). */
+  truto_key_by?: string;
+  /** Lists: the vendor's own page size instead of `limit`. */
+  truto_ignore_limit?: boolean;
   remote_query?: Record<string, unknown>;
   limit?: number;
   next_cursor?: string;
@@ -71,7 +75,8 @@ export class ListCursor<T = Unified> implements PromiseLike<ListResult<T>>, Asyn
     let cursor: string | undefined;
     do {
       const page = await this.fetchPage(cursor);
-      yield* page.result;
+      // With truto_key_by the page's result is an object of records.
+      yield* Array.isArray(page.result) ? page.result : (Object.values(page.result) as T[]);
       cursor = page.next_cursor ?? undefined;
     } while (cursor);
   }

@@ -9,7 +9,7 @@ import { createRedactor, type Redactor } from '../transport/redact.js';
 import type { Account, ExecuteOptions, FetchLike, TransportLimits } from '../transport/types.js';
 import type { ListResult, RemoteRequest, RemoteResponse, UnifiedCall, UnifiedOverrides } from './call.js';
 import type { EngineCore } from './engine-core.js';
-import { excludeFields } from './format.js';
+import { excludeFields, keyListBy } from './format.js';
 import { isRemoteError } from './remote-error.js';
 import { prepareRequest } from './request.js';
 import { resolveMethod, type ResolvedMethod } from './resolve.js';
@@ -127,7 +127,8 @@ async function executeResolved(run: Run): Promise<ExecuteResult> {
       const records = resolved.method === 'list' ? (body as ListResult).result : [body as Record<string, unknown>];
       return { status: 200, headers: { 'content-type': 'application/x-ndjson' }, body: staticStream(records) };
     }
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: format === 'debug' ? { result: body, debug: null } : body };
+    const keyed = keyListBy(body, input.keyBy);
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: format === 'debug' ? { result: keyed, debug: null } : keyed };
   }
 
   const before = await trace.step('before', undefined, () => runSteps('before', run, {}));
@@ -150,6 +151,7 @@ async function executeResolved(run: Run): Promise<ExecuteResult> {
 
   let body = mapped.body;
   if (format === 'normalized') body = await trace.step('normalize', undefined, () => normalizeBody(run, body));
+  body = keyListBy(body, input.keyBy);
   const headers = { 'content-type': 'application/json', ...mapped.headers };
   if (format === 'debug') body = { result: body, debug: trace.debug() };
   return { status: statusFor(resolved.method), headers, body };

@@ -24,6 +24,8 @@ export interface CallInput {
   remoteQuery: Record<string, unknown>;
   excludeFields: string[];
   ignoreRemoteData: boolean;
+  /** `truto_key_by`: the list's `result` becomes an object keyed by this field (lists only). */
+  keyBy: string | undefined;
   responseFormat: ResponseFormat;
   limit: number | undefined;
   nextCursor: string | undefined;
@@ -31,8 +33,27 @@ export interface CallInput {
 
 const responseFormats: readonly ResponseFormat[] = ['unified', 'raw', 'normalized', 'stream', 'debug'];
 
-function truthy(value: unknown): boolean {
-  return value === true || value === 'true' || value === '1' || value === '';
+/** A boolean control parameter: `true`/`false`, `1`/`0`, or present with no value (true). Anything else is refused, not read as false. */
+function flag(rawQuery: Record<string, unknown>, name: string): boolean {
+  const value = rawQuery[name];
+  if (value === undefined || value === false || value === 'false' || value === '0') return false;
+  if (value === true || value === 'true' || value === '1' || value === '') return true;
+  throw badQuery(`${name} must be true or false`, { [name]: typeof value === 'string' ? value : typeof value });
+}
+
+/** `truto_key_by` and `truto_ignore_limit` shape a list's pages: on any other method, or where there is no `result` array to key, they are refused rather than ignored. */
+function listOnly(rawQuery: Record<string, unknown>, method: string, format: unknown): { keyBy: string | undefined; ignoreLimit: boolean } {
+  const ignoreLimit = flag(rawQuery, 'truto_ignore_limit');
+  const keyByValue = rawQuery.truto_key_by;
+  if (keyByValue !== undefined && (typeof keyByValue !== 'string' || keyByValue.trim() === '')) throw badQuery('truto_key_by must name a field of the records, such as `id`');
+  const keyBy = typeof keyByValue === 'string' ? keyByValue.trim() : undefined;
+  for (const [name, used] of [['truto_key_by', keyBy !== undefined], ['truto_ignore_limit', ignoreLimit]] as const) {
+    if (used && method !== 'list') throw badQuery(`${name} applies to list only, not to ${method}`, { [name]: rawQuery[name] });
+  }
+  if (keyBy !== undefined && (format === 'raw' || format === 'stream')) {
+    throw badQuery(`truto_key_by cannot apply to truto_response_format=${String(format)}: it keys the unified list's \`result\``, { truto_key_by: keyBy });
+  }
+  return { keyBy, ignoreLimit };
 }
 
 function asStringList(value: unknown): string[] {
@@ -63,6 +84,10 @@ export function validateInput(call: UnifiedCall, resolved: ResolvedMethod, core:
   }
   const remoteQuery = rawQuery.remote_query ?? {};
   if (!isPlainObject(remoteQuery)) throw badQuery('remote_query must be an object: remote_query[name]=value');
+  const ignoreRemoteData = flag(rawQuery, 'truto_ignore_remote_data');
+  const { keyBy, ignoreLimit } = listOnly(rawQuery, resolved.method, format);
+  // The vendor's own page size instead of the caller's `limit`.
+  if (ignoreLimit) delete query.limit;
   let limit: number | undefined;
   if (query.limit !== undefined && query.limit !== '') {
     if (typeof query.limit !== 'string' && typeof query.limit !== 'number') throw badQuery('limit must be a positive integer', { limit: typeof query.limit });
@@ -89,7 +114,8 @@ export function validateInput(call: UnifiedCall, resolved: ResolvedMethod, core:
     id: idOf(call.id),
     remoteQuery,
     excludeFields: asStringList(rawQuery.truto_exclude_fields),
-    ignoreRemoteData: truthy(rawQuery.truto_ignore_remote_data),
+    ignoreRemoteData,
+    keyBy,
     responseFormat: format as ResponseFormat,
     limit,
     nextCursor: nextCursor || undefined,

@@ -127,6 +127,30 @@ async function sha256(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * Reads a stream's first record before anything is sent, so that a failure there (a bad
+ * credential, a remote 4xx) is answered with its own status and envelope rather than a 200 and
+ * an error line. Later failures can only end the stream with an error line.
+ */
+async function startStream(records: AsyncIterable<unknown>): Promise<AsyncIterable<unknown>> {
+  const iterator = records[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  return (async function* () {
+    try {
+      if (first.done) return;
+      yield first.value;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      // A client that goes away closes the remote pages behind the stream.
+      await iterator.return?.();
+    }
+  })();
+}
+
 /** NDJSON lines from an async iterable of records; an error mid-stream ends it with an `{"error": …}` line. */
 export async function* ndjsonLines(records: AsyncIterable<unknown>): AsyncGenerator<string> {
   try {
@@ -244,6 +268,10 @@ function createPlainHandler(options: ServerOptions): PlainHandler {
       let scope: string | undefined;
       let fingerprint = '';
       if (useKey) {
+        if (query.truto_response_format === 'stream') {
+          // A stream is written as it comes and cannot be replayed, so the key could not protect a retry.
+          return done(errorResponse(problem(400, 'invalid_query', 'an Idempotency-Key cannot be used with truto_response_format=stream: a stream cannot be replayed')), 'invalid_query');
+        }
         scope = `${account.id}\u0000${key}`;
         fingerprint = await sha256(`${request.method} ${url.pathname}?${url.search}\n${JSON.stringify(body ?? null)}`);
         const seen = await idempotency.get(scope);
@@ -265,7 +293,8 @@ function createPlainHandler(options: ServerOptions): PlainHandler {
         if (options.fetch) executeOptions.fetch = options.fetch;
         const result = await options.engine.execute(call, executeOptions);
         if (result.body && typeof result.body === 'object' && Symbol.asyncIterator in result.body) {
-          return done({ status: result.status, headers: { 'content-type': 'application/x-ndjson' }, body: result.body as AsyncIterable<unknown> });
+          const records = await startStream(result.body as AsyncIterable<unknown>);
+          return done({ status: result.status, headers: { 'content-type': 'application/x-ndjson' }, body: records });
         }
         const text = JSON.stringify(result.body ?? null);
         const headers: Record<string, string> = { ...result.headers, 'content-type': 'application/json; charset=utf-8' };

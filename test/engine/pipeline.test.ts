@@ -99,6 +99,81 @@ describe('the seed parameters', () => {
     expect(result).toEqual({ id: '1' });
   });
 
+  test('truto_ignore_remote_data takes true/false, 1/0 or no value; anything else is a 400, not false', async () => {
+    for (const value of [true, 'true', '1', '']) {
+      const result = (await engine.mapResponse(call('list', { query: { truto_ignore_remote_data: value } }), { status: 200, body: page })) as { result: object[] };
+      expect(result.result[0]).not.toHaveProperty('remote_data');
+    }
+    for (const value of [false, 'false', '0']) {
+      const result = (await engine.mapResponse(call('list', { query: { truto_ignore_remote_data: value } }), { status: 200, body: page })) as { result: object[] };
+      expect(result.result[0]).toHaveProperty('remote_data');
+    }
+    for (const value of ['maybe', 'yes', ['true'], 2]) {
+      const error = await engine.mapRequest(call('list', { query: { truto_ignore_remote_data: value } })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnimapError);
+      expect(error).toMatchObject({ code: 'invalid_query', statusCode: 400, message: 'truto_ignore_remote_data must be true or false' });
+    }
+  });
+
+  test('truto_key_by turns the list result into an object keyed by the field; the envelope stays', async () => {
+    const result = (await engine.mapResponse(call('list', { query: { truto_key_by: 'id', truto_ignore_remote_data: true } }), { status: 200, body: page })) as Record<string, unknown>;
+    expect(result).toEqual({
+      result: {
+        '1': { id: '1', name: 'Ann Lee', emails: [{ email: 'ann@example.com', is_primary: true }], organization: { id: 9, name: 'Acme' } },
+        '3': { id: '3', name: 'Bo Chan', emails: [{ email: 'bo@example.com', is_primary: true }], organization: { id: 9, name: 'Acme' } },
+      },
+      next_cursor: null,
+      prev_cursor: null,
+      result_count: 2,
+    });
+    // A dotted path, as in truto_exclude_fields[].
+    const twoOrgs = { data: { items: [page.data.items[0], { ...page.data.items[2], org: { id: 10, name: 'Beta' } }] } };
+    const byOrg = (await engine.mapResponse(call('list', { query: { truto_key_by: 'organization.name' } }), { status: 200, body: twoOrgs })) as { result: Record<string, { id: string }> };
+    expect(Object.entries(byOrg.result).map(([key, user]) => [key, user.id])).toEqual([['Acme', '1'], ['Beta', '3']]);
+  });
+
+  test('truto_key_by never drops a record: a missing or repeated key is a 400 that names it', async () => {
+    const repeated = await engine.mapResponse(call('list', { query: { truto_key_by: 'organization.id' } }), { status: 200, body: page }).catch((e: unknown) => e);
+    expect(repeated).toMatchObject({ code: 'invalid_query', statusCode: 400, details: { truto_key_by: 'organization.id', duplicate_key: '9' } });
+    expect((repeated as Error).message).toContain('not unique');
+    const missing = await engine.mapResponse(call('list', { query: { truto_key_by: 'nickname' } }), { status: 200, body: page }).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ code: 'invalid_query', statusCode: 400, details: { truto_key_by: 'nickname', record_index: 0 } });
+  });
+
+  test('truto_key_by with a key such as __proto__ keeps it as an own property and pollutes nothing', async () => {
+    const hostile = { data: { items: [{ id: '__proto__', full_name: 'P', org: {} }, { id: 'constructor', full_name: 'C', org: {} }] } };
+    const result = (await engine.mapResponse(call('list', { query: { truto_key_by: 'id', truto_ignore_remote_data: true } }), { status: 200, body: hostile })) as { result: Record<string, { name: string }> };
+    expect(Object.getPrototypeOf(result.result)).toBe(Object.prototype);
+    expect(Object.keys(result.result)).toEqual(['__proto__', 'constructor']);
+    expect(JSON.parse(JSON.stringify(result.result)).constructor).toEqual({ id: 'constructor', name: 'C', emails: [{ is_primary: true }], organization: {} });
+    expect(({} as Record<string, unknown>).name).toBeUndefined();
+  });
+
+  test('truto_key_by and truto_ignore_limit apply to list only; truto_key_by not to raw or stream', async () => {
+    for (const [method, query] of [['get', { truto_key_by: 'id' }], ['create', { truto_ignore_limit: 'true' }]] as const) {
+      const error = await engine.mapRequest(call(method, { id: '1', body: { name: 'A' }, query })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'invalid_query', statusCode: 400 });
+      expect((error as Error).message).toContain(`applies to list only, not to ${method}`);
+    }
+    for (const format of ['raw', 'stream']) {
+      const error = await engine.mapRequest(call('list', { query: { truto_key_by: 'id', truto_response_format: format } })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'invalid_query', statusCode: 400 });
+    }
+    for (const value of ['', ' ', ['id'], { a: 1 }]) {
+      expect(await engine.mapRequest(call('list', { query: { truto_key_by: value } })).catch((e: unknown) => e)).toMatchObject({ code: 'invalid_query' });
+    }
+  });
+
+  test('truto_ignore_limit=true leaves limit out: the vendor pages with its own size', async () => {
+    const paged = new Engine({
+      definitions: [{ file: 'paged.yaml', text: definition.replace('list: { path: /users, response_path: data.items }', 'list: { path: /users, response_path: data.items, pagination: { type: page, page_param: page, limit_param: per_page } }') }],
+    });
+    expect((await paged.mapRequest(call('list', { query: { limit: 5 } }))).url).toBe('https://acme.example.com/v2/users?per_page=5&page=1');
+    expect((await paged.mapRequest(call('list', { query: { limit: 5, truto_ignore_limit: true } }))).url).toBe('https://acme.example.com/v2/users?page=1');
+    expect((await paged.mapRequest(call('list', { query: { limit: 5, truto_ignore_limit: 'false' } }))).url).toBe('https://acme.example.com/v2/users?per_page=5&page=1');
+    expect(await paged.mapRequest(call('list', { query: { truto_ignore_limit: 'sometimes' } })).catch((e: unknown) => e)).toMatchObject({ code: 'invalid_query', message: 'truto_ignore_limit must be true or false' });
+  });
+
   test('get, create and update return the bare object; delete returns {id}', async () => {
     expect(await engine.mapResponse(call('get', { id: '1', query: { truto_ignore_remote_data: 'true' } }), { status: 200, body: { user: { id: 1, full_name: 'A', created: 1700000000 } } })).toEqual({
       id: '1',

@@ -337,6 +337,23 @@ describe('normalized', () => {
     expect(body.result_count).toBe(2);
     expect(body.next_cursor).toBeNull();
   });
+
+  test('list with truto_key_by: the normalized records, keyed by their normalized id', async () => {
+    const result = await engine.execute(call('list', { query: { truto_response_format: 'normalized', truto_key_by: 'id' } }, 'fmtrich'));
+    expect((result.body as { result: unknown }).result).toEqual({ '1': expected(1), '2': expected(2) });
+  });
+});
+
+describe('truto_key_by over HTTP', () => {
+  test('unified and debug: the page keyed by id, with its cursor; debug keys its result the same way', async () => {
+    const query = { truto_key_by: 'id', truto_ignore_remote_data: 'true' };
+    const unified = (await engine.execute(call('list', { query }))).body as Record<string, unknown>;
+    expect(unified.result).toEqual({ '1': { id: '1', name: 'User 1' }, '2': { id: '2', name: 'User 2' } });
+    expect(unified.result_count).toBe(2);
+    expect(typeof unified.next_cursor).toBe('string');
+    const debug = (await engine.execute(call('list', { query: { ...query, truto_response_format: 'debug' } }))).body as { result: unknown };
+    expect(debug.result).toEqual(unified);
+  });
 });
 
 describe('stream', () => {

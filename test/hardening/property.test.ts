@@ -436,11 +436,13 @@ function remoteResponse(target: Target): fc.Arbitrary<RemoteResponse> {
   return fc.record({ status: fc.constantFrom(...statuses), headers: responseHeaders, body }).map(({ status, headers, body: b }) => (b === undefined ? { status, headers } : { status, headers, body: b }));
 }
 
-function expectListEnvelope(target: Target, value: unknown): void {
+function expectListEnvelope(target: Target, value: unknown, keyed = false): void {
   if (target.method !== 'list') return;
   const envelope = value as { result?: unknown; result_count?: unknown; next_cursor?: unknown };
-  expect(Array.isArray(envelope.result), 'a list result is an array').toBe(true);
-  expect(envelope.result_count).toBe((envelope.result as unknown[]).length);
+  // truto_key_by: an object of records, one key per record.
+  const records = keyed && envelope.result !== null && typeof envelope.result === 'object' && !Array.isArray(envelope.result) ? Object.keys(envelope.result) : envelope.result;
+  expect(Array.isArray(records), keyed ? 'a keyed list result is an object' : 'a list result is an array').toBe(true);
+  expect(envelope.result_count).toBe((records as unknown[]).length);
   expect(envelope.next_cursor === null || typeof envelope.next_cursor === 'string', 'next_cursor is a string or null').toBe(true);
 }
 
@@ -502,7 +504,7 @@ describe(`property-based hardening (${PROPERTY_RUNS} runs in all)`, () => {
         await fc.assert(
           fc.asyncProperty(fc.constantFrom(...calls), remoteResponse(target), async (call, response) => {
             const outcome = await outcomeOf(() => engine.mapResponse(call, response));
-            if (outcome.ok) expectListEnvelope(target, outcome.value);
+            if (outcome.ok) expectListEnvelope(target, outcome.value, call.query?.truto_key_by !== undefined);
             else expectTypedError(outcome.error);
             expectNoPollution();
           }),

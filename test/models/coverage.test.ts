@@ -81,7 +81,9 @@ describe('coverage against the fixtures', async () => {
     if (!outcome.passed) continue; // reported by the fixture tests themselves
     const { integration, model, resource, method } = fixture.call;
     const key = `${integration} ${model}/${resource}.${method}`;
-    const records = method === 'list' ? ((outcome.actual.result as { result: unknown[] }).result ?? []) : [outcome.actual.result];
+    const list = method === 'list' ? ((outcome.actual.result as { result?: unknown[] | Record<string, unknown> }).result ?? []) : [outcome.actual.result];
+    // truto_key_by: a page's result is an object of records.
+    const records = Array.isArray(list) ? list : Object.values(list);
     const set = observed.get(key) ?? new Set<string>();
     for (const record of records) presentFields(record, '', set);
     observed.set(key, set);

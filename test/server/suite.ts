@@ -103,6 +103,9 @@ export function serverSuite(name: string, start: () => Promise<RunningServer>): 
       expect(all.length).toBeGreaterThanOrEqual(2);
       expect(all.map((u) => u.id)).toContain(id);
       for (const user of all) expect(schemaOf('users').check('record', user)).toEqual([]);
+      // Pages keyed by id iterate the same records.
+      const keyed = await api.list('mdm', 'users', { ...q, limit: 1, truto_key_by: 'id' }).all();
+      expect(keyed.map((u) => u.id)).toEqual(all.map((u) => u.id));
       expect(await api.delete('mdm', 'users', id, q)).toEqual({ id });
       await expect(api.get('mdm', 'users', id, q)).rejects.toMatchObject({ statusCode: 404, code: 'remote_error' });
     }, 60_000);
@@ -149,6 +152,49 @@ export function serverSuite(name: string, start: () => Promise<RunningServer>): 
         expect(user).not.toHaveProperty('emails');
         expect(user).not.toHaveProperty('name');
         expect(user).not.toHaveProperty('remote_data');
+      }
+    });
+
+    test('truto_key_by=id keys the page by id; a bad truto_ignore_remote_data or truto_key_by on a create is a 400', async () => {
+      const keyed = await fetch(url('/unified/mdm/users?integrated_account_id=sandbox-jamf&truto_key_by=id'), { headers: auth });
+      expect(keyed.status).toBe(200);
+      const { result, result_count } = (await keyed.json()) as { result: Record<string, { id: string }>; result_count: number };
+      expect(Object.keys(result).length).toBe(result_count);
+      for (const [key, user] of Object.entries(result)) expect(user.id).toBe(key);
+      const maybe = await fetch(url('/unified/mdm/users?integrated_account_id=sandbox-jamf&truto_ignore_remote_data=maybe'), { headers: auth });
+      expect(maybe.status).toBe(400);
+      expect(await maybe.json()).toMatchObject({ code: 'invalid_query', message: 'truto_ignore_remote_data must be true or false' });
+      const create = await fetch(url('/unified/mdm/users?integrated_account_id=sandbox-jamf&truto_key_by=id'), { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Keyed', emails: [] }) });
+      expect(create.status).toBe(400);
+      expect(((await create.json()) as { message: string }).message).toContain('applies to list only');
+    });
+
+    test('a stream that fails before its first record answers with the error status, not a 200 and an error line', async () => {
+      const create = (format: string, headers: Record<string, string> = {}) =>
+        fetch(url(`/unified/mdm/users?integrated_account_id=sandbox-jamf&truto_response_format=${format}`), {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ name: 'Streamed Twice', emails: [] }),
+        });
+      const first = await create('stream');
+      expect(first.status).toBe(200);
+      expect(first.headers.get('content-type')).toBe('application/x-ndjson');
+      const [line, ...rest] = (await first.text()).trim().split('\n');
+      expect(rest).toEqual([]);
+      const user = JSON.parse(line!) as { id: string; name: string };
+      expect(user.name).toBe('Streamed Twice');
+      try {
+        // Jamf refuses a second user with the same name: a remote 400 before any record.
+        const again = await create('stream');
+        expect(again.status).toBe(400);
+        expect(again.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(await again.json()).toMatchObject({ statusCode: 400, code: 'remote_error' });
+        // An Idempotency-Key cannot protect a stream, which is never replayed: refused before any remote call.
+        const keyed = await create('stream', { 'idempotency-key': 'stream-key' });
+        expect(keyed.status).toBe(400);
+        expect(((await keyed.json()) as { message: string }).message).toContain('Idempotency-Key cannot be used with truto_response_format=stream');
+      } finally {
+        await fetch(url(`/unified/mdm/users/${user.id}?integrated_account_id=sandbox-jamf`), { method: 'DELETE', headers: auth });
       }
     });
 
