@@ -106,6 +106,10 @@ export function validateInput(call: UnifiedCall, resolved: ResolvedMethod, core:
   const body = call.body;
   checkDepth(body, `the body of ${resolved.operation}`, 400);
   checkBody(body, resolved);
+  const excludeFields = asStringList(rawQuery.truto_exclude_fields);
+  if (keyBy !== undefined && excludeFields.some((field) => keyBy === field || keyBy.startsWith(`${field}.`))) {
+    throw badQuery(`truto_key_by names \`${keyBy}\`, which truto_exclude_fields removes: there would be nothing to key by`, { truto_key_by: keyBy });
+  }
   const input: CallInput = {
     query,
     rawQuery,
@@ -113,7 +117,7 @@ export function validateInput(call: UnifiedCall, resolved: ResolvedMethod, core:
     context: withContextDefaults(resolved.integration.definition, call.context ?? {}),
     id: idOf(call.id),
     remoteQuery,
-    excludeFields: asStringList(rawQuery.truto_exclude_fields),
+    excludeFields,
     ignoreRemoteData,
     keyBy,
     responseFormat: format as ResponseFormat,

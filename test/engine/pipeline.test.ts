@@ -138,6 +138,15 @@ describe('the seed parameters', () => {
     expect((repeated as Error).message).toContain('not unique');
     const missing = await engine.mapResponse(call('list', { query: { truto_key_by: 'nickname' } }), { status: 200, body: page }).catch((e: unknown) => e);
     expect(missing).toMatchObject({ code: 'invalid_query', statusCode: 400, details: { truto_key_by: 'nickname', record_index: 0 } });
+    // Excluding the key's field is caught before any remote call.
+    for (const excluded of ['id', 'organization', ['name', 'organization.id']]) {
+      const field = excluded === 'id' ? 'id' : 'organization.id';
+      const error = await engine.mapRequest(call('list', { query: { truto_key_by: field, truto_exclude_fields: excluded } })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'invalid_query', statusCode: 400 });
+      expect((error as Error).message).toContain('which truto_exclude_fields removes');
+    }
+    // A field that only shares a prefix is not excluded.
+    await expect(engine.mapRequest(call('list', { query: { truto_key_by: 'id', truto_exclude_fields: ['identity'] } }))).resolves.toBeDefined();
   });
 
   test('truto_key_by with a key such as __proto__ keeps it as an own property and pollutes nothing', async () => {
