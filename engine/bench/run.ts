@@ -33,7 +33,7 @@ import { startSandboxHub } from '../server/sandbox/hub.js';
 import { createHandler } from '../server/handler.js';
 import { MemoryAccountStore } from '../server/accounts.js';
 import { serveHandler } from '../server/node-adapter.js';
-import { createNodeFetch } from '../transport/node-fetch.js';
+import { createNodeFetch, IDLE_MS } from '../transport/node-fetch.js';
 
 const thisFile = fileURLToPath(import.meta.url);
 // Under tsx the children need it too; as tsc's output (dist/engine/bench/run.js) they do not.
@@ -554,8 +554,8 @@ const jamfCreateHeaders = { authorization: 'Bearer sandbox-token', 'content-type
  * over the direct call is the cost of one more server exchange and one more client exchange.
  */
 async function startBareProxy(hub: string): Promise<Server> {
-  // Idle connections closed before the hub's 5 s keep-alive timeout, as createNodeFetch does (see IDLE_MS there).
-  const agent = new HttpAgent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
+  // Idle connections closed before the hub's 5 s keep-alive timeout, as createNodeFetch does.
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 256, timeout: IDLE_MS });
   const target = new URL('/api/v1/users', hub);
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/cpu') {
@@ -767,7 +767,7 @@ async function load(target: Target, server: ChildServer, seconds: number, connec
  * the burst; this measures the added latency at a load the server can carry.
  */
 async function pacedLoad(target: Target, server: ChildServer, seconds: number, rate: number, connections = 50): Promise<LoadResult> {
-  const agent = new HttpAgent({ keepAlive: true, maxSockets: connections, timeout: 4_000 });
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: connections, timeout: IDLE_MS });
   const prefix = `${target}-paced-${process.pid}-${Date.now()}`;
   const latencies: number[] = [];
   let non2xx = 0;

@@ -20,7 +20,7 @@
  *   neighbours: the batch is used only if it has one element per source, each a block with one
  *   expression and nothing else, starting exactly where that source's `(` is. Otherwise the
  *   whole batch is dropped and each source is parsed alone, as before.
- * `test/expressions/parse-trees.test.ts` checks every tree against the source's own parse, over
+ * `test/conformance/parse-tree.test.ts` checks every tree against the source's own parse, over
  * the conformance suite and mutated sources.
  */
 import type jsonata from 'jsonata';

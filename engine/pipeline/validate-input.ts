@@ -47,9 +47,8 @@ function listOnly(rawQuery: Record<string, unknown>, method: string, format: unk
   const keyByValue = rawQuery.truto_key_by;
   if (keyByValue !== undefined && (typeof keyByValue !== 'string' || keyByValue.trim() === '')) throw badQuery('truto_key_by must name a field of the records, such as `id`');
   const keyBy = typeof keyByValue === 'string' ? keyByValue.trim() : undefined;
-  for (const [name, used] of [['truto_key_by', keyBy !== undefined], ['truto_ignore_limit', ignoreLimit]] as const) {
-    if (used && method !== 'list') throw badQuery(`${name} applies to list only, not to ${method}`, { [name]: rawQuery[name] });
-  }
+  const used = keyBy !== undefined ? 'truto_key_by' : ignoreLimit ? 'truto_ignore_limit' : undefined;
+  if (used && method !== 'list') throw badQuery(`${used} applies to list only, not to ${method}`, { [used]: rawQuery[used] });
   if (keyBy !== undefined && (format === 'raw' || format === 'stream')) {
     throw badQuery(`truto_key_by cannot apply to truto_response_format=${String(format)}: it keys the unified list's \`result\``, { truto_key_by: keyBy });
   }

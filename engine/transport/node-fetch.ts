@@ -73,7 +73,7 @@ function nodeBodyResponse(stream: Readable, init: ResponseInit): Response {
  * a server's `Keep-Alive: timeout=N` hint then lowers to N − 1 s (without one the hint is
  * ignored). 4 s, as undici's default.
  */
-const IDLE_MS = 4_000;
+export const IDLE_MS = 4_000;
 
 /** Methods that may be sent again when a reused connection turns out closed (RFC 9110 §9.2.2). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);

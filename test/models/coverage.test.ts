@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import jsonata from 'jsonata';
 import { loadEngine } from '../../engine/index.js';
 import { findFixtureFiles, readFixture } from '../../engine/fixtures/read.js';
-import { runFixture, type Fixture } from '../../engine/fixtures/run.js';
+import { resultRecords, runFixture, type Fixture } from '../../engine/fixtures/run.js';
 import { computeCoverage, responseFields } from '../../engine/models/coverage.js';
 import { bodyReads, outputFields } from '../../engine/models/mapping-analysis.js';
 import { renderModelDocs } from '../../engine/docs/write-model-docs.js';
@@ -81,9 +81,8 @@ describe('coverage against the fixtures', async () => {
     if (!outcome.passed) continue; // reported by the fixture tests themselves
     const { integration, model, resource, method } = fixture.call;
     const key = `${integration} ${model}/${resource}.${method}`;
-    const list = method === 'list' ? ((outcome.actual.result as { result?: unknown[] | Record<string, unknown> }).result ?? []) : [outcome.actual.result];
-    // truto_key_by: a page's result is an object of records.
-    const records = Array.isArray(list) ? list : Object.values(list);
+    // A list's records (keyed ones too), or the one result.
+    const records = resultRecords(engine, fixture.call, outcome.actual.result)?.records ?? [outcome.actual.result];
     const set = observed.get(key) ?? new Set<string>();
     for (const record of records) presentFields(record, '', set);
     observed.set(key, set);
